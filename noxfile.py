@@ -1,0 +1,71 @@
+"""Sessions for tests, lint, type checks, the default report build and benchmarks.
+
+Every session runs on the interpreter that runs nox (Python >= 3.11) and installs the
+package itself (not an editable checkout), so tests exercise what a user installs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+nox.options.default_venv_backend = "virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _install(session: nox.Session, *groups: str, extras: str = "") -> None:
+    deps: list[str] = []
+    for group in groups:
+        deps.extend(nox.project.dependency_groups(PYPROJECT, group))
+    session.install(f".{extras}", *deps)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite against the installed package (pass pytest options after --)."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and check formatting with ruff."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check the packages with mypy."""
+    _install(session, "typecheck")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session(default=False)
+def report(session: nox.Session) -> None:
+    """Build the default report into build/report/ (until the HTML report lands: score
+    the example cohort shipped in the package and write the scored table there)."""
+    _install(session)
+    out = ROOT / "build" / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    args = list(session.posargs)
+    if args:
+        session.run("cohort", "score", *args)
+    else:
+        session.run(
+            "python", "-c",
+            "from importlib.resources import files; print(files('cohort.data') / 'example_cohort.csv')",
+            silent=False,
+        )
+        example = session.run(
+            "python", "-c",
+            "from importlib.resources import files; print(files('cohort.data') / 'example_cohort.csv', end='')",
+            silent=True,
+        )
+        assert isinstance(example, str)
+        session.run("cohort", "score", example.strip(), "--out", str(out / "scored_cohort.csv"))
