@@ -1,0 +1,156 @@
+"""Kaplan-Meier frames and log-rank tests against hand-worked cases and other libraries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
+from sksurv.nonparametric import kaplan_meier_estimator
+from statsmodels.duration.hazard_regression import PHReg
+
+from cohort.models.km import (
+    at_risk_times,
+    kaplan_meier,
+    logrank_global,
+    logrank_pairwise,
+    logrank_trend,
+    observed_expected,
+)
+
+# hand-worked: deaths at 1, 2, 3, 5; censored at 2 and 4
+T = [1, 2, 2, 3, 4, 5]
+E = [1, 1, 0, 1, 0, 1]
+
+
+def _random_groups(n: int = 300, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, 3, n)
+    t_event = rng.exponential(10 / (1 + 0.5 * g))
+    t_cens = rng.uniform(2, 30, n)
+    t = np.minimum(t_event, t_cens)
+    e = (t_event <= t_cens).astype(int)
+    labels = np.array(["low", "mid", "high"], dtype=object)[g]
+    return t, e, labels
+
+
+def test_km_hand_worked_steps_median_and_at_risk() -> None:
+    km = kaplan_meier(T, E, horizons=(2.5, 10), risk_times=(0, 2, 4.5))
+    c = km.curves
+    assert c.iloc[0][["time", "survival"]].tolist() == [0.0, 1.0]
+    s = dict(zip(c["time"], c["survival"], strict=True))
+    # S(1)=5/6, S(2)=5/6*4/5, S(3)=4/6*2/3, S(5)=0 (hand computation)
+    assert s[1.0] == pytest.approx(5 / 6)
+    assert s[2.0] == pytest.approx(4 / 6)
+    assert s[3.0] == pytest.approx(4 / 9)
+    assert s[5.0] == pytest.approx(0.0)
+    med = km.medians.iloc[0]
+    assert (med["n"], med["events"], med["median"]) == (6, 4, 3.0)
+    assert km.at_risk["n_at_risk"].tolist() == [6, 5, 1]  # #{T >= t}
+    cz = km.censored
+    assert cz["time"].tolist() == [2.0, 4.0]
+    assert cz["survival"].tolist() == pytest.approx([4 / 6, 4 / 9])
+    sa = km.survival_at
+    assert sa["survival"].iloc[0] == pytest.approx(4 / 6)
+    assert sa["survival"].iloc[1] == 0.0  # the curve reached 0 at 5: known beyond
+
+
+def test_km_survival_beyond_follow_up_is_nan() -> None:
+    km = kaplan_meier([1, 2, 3], [1, 0, 0], horizons=(12,))
+    assert np.isnan(km.survival_at["survival"].iloc[0])
+    assert np.isnan(km.medians["median"].iloc[0])  # never reached
+
+
+def test_km_curve_and_log_log_ci_match_scikit_survival() -> None:
+    t, e, labels = _random_groups()
+    km = kaplan_meier(t, e, labels, group_order=["low", "mid", "high"])
+    assert km.group_order == ("low", "mid", "high")
+    for g in km.group_order:
+        m = labels == g
+        times, surv, ci = kaplan_meier_estimator(e[m].astype(bool), t[m], conf_type="log-log")
+        cur = km.curves[km.curves["group"] == g].set_index("time")
+        # our curve has a row at every observed time; sksurv's at every distinct time
+        assert cur.loc[times, "survival"].to_numpy() == pytest.approx(surv, abs=1e-12)
+        ok = surv < 1  # sksurv leaves the interval degenerate before the first death
+        assert cur.loc[times, "ci_lower"].to_numpy()[ok] == pytest.approx(ci[0][ok], abs=1e-6)
+        assert cur.loc[times, "ci_upper"].to_numpy()[ok] == pytest.approx(ci[1][ok], abs=1e-6)
+        # invariants: within [0, 1], non-increasing
+        sv = cur["survival"].to_numpy()
+        assert ((sv >= 0) & (sv <= 1)).all()
+        assert (np.diff(sv) <= 1e-15).all()
+        ar = km.at_risk[km.at_risk["group"] == g]
+        for rt, n in zip(ar["time"], ar["n_at_risk"], strict=True):
+            assert n == int((t[m] >= rt).sum())
+
+
+def test_km_median_ci_brackets_median() -> None:
+    t, e, labels = _random_groups(seed=3)
+    km = kaplan_meier(t, e, labels)
+    for _, r in km.medians.iterrows():
+        assert r["median_ci_lower"] <= r["median"] <= r["median_ci_upper"]
+
+
+def test_at_risk_times_default_step() -> None:
+    assert at_risk_times(13).tolist() == [0, 3, 6, 9, 12]
+    assert at_risk_times(60)[1] == 6
+
+
+def test_global_logrank_matches_lifelines_and_own_matrix() -> None:
+    t, e, labels = _random_groups()
+    res = logrank_global(t, e, labels)
+    ref = multivariate_logrank_test(t, labels, e)
+    assert res.statistic == pytest.approx(ref.test_statistic, rel=1e-10)
+    assert res.df == 2
+    obs, exp, cov, _ = observed_expected(t, e, labels)
+    d = (obs - exp)[:-1]
+    own = float(d @ np.linalg.solve(cov[:-1, :-1], d))
+    assert own == pytest.approx(ref.test_statistic, rel=1e-10)
+    assert obs.sum() == e.sum()
+    assert exp.sum() == pytest.approx(e.sum())
+
+
+def test_trend_equals_logrank_for_two_groups() -> None:
+    t, e, labels = _random_groups()
+    m = labels != "mid"
+    tr = logrank_trend(t[m], e[m], labels[m], ["low", "high"])
+    ref = multivariate_logrank_test(t[m], labels[m], e[m])
+    assert tr.statistic == pytest.approx(ref.test_statistic, rel=1e-10)
+
+
+def test_trend_equals_cox_score_test_without_ties() -> None:
+    # Without tied death times, the trend statistic is the score test of a Cox model
+    # with the group weight as covariate (statsmodels PHReg score and information at 0).
+    t, e, labels = _random_groups(seed=5)
+    order = ["low", "mid", "high"]
+    tr = logrank_trend(t, e, labels, order)
+    w = np.array([order.index(x) + 1 for x in labels], dtype=float)
+    model = PHReg(t, w[:, None], status=e, ties="breslow")
+    u = model.score(np.zeros(1))[0]
+    info = -model.hessian(np.zeros(1))[0, 0]
+    assert tr.statistic == pytest.approx(u * u / info, rel=1e-8)
+    # the hazard rises with the group index in _random_groups: excess deaths in 'high'
+    assert tr.u > 0
+    obs, exp, _, _ = observed_expected(t, e, labels, order)
+    assert tr.u == pytest.approx(float(np.arange(1, 4) @ (obs - exp)))
+
+
+def test_pairwise_holm_matches_lifelines_and_manual_holm() -> None:
+    t, e, labels = _random_groups()
+    pw = logrank_pairwise(t, e, labels, ["low", "mid", "high"])
+    ref = pairwise_logrank_test(t, labels, e).summary
+    for _, r in pw.iterrows():
+        key = tuple(sorted((r["group_a"], r["group_b"])))
+        assert r["p"] == pytest.approx(ref.loc[key, "p"], rel=1e-8)
+    p = pw["p"].to_numpy()
+    order = np.argsort(p)
+    m = len(p)
+    manual = np.maximum.accumulate(np.minimum(1, p[order] * (m - np.arange(m))))
+    out = np.empty(m)
+    out[order] = manual
+    assert pw["p_holm"].to_numpy() == pytest.approx(out)
+
+
+def test_missing_group_labels_are_left_out() -> None:
+    g = pd.Series(["a", None, "b", "a", "b", "b"], dtype=object)
+    km = kaplan_meier(T, E, g)
+    assert km.medians["n"].sum() == 5
