@@ -115,7 +115,7 @@ def at_risk_times(max_time: float, step: float | None = None) -> np.ndarray:
 def _step_value(frame: pd.DataFrame, t: float) -> np.ndarray:
     """Value of a right-continuous step function (index = times) at time ``t``."""
     idx = frame.index.to_numpy(dtype=float)
-    pos = np.searchsorted(idx, t, side="right") - 1
+    pos = int(np.searchsorted(idx, t, side="right")) - 1
     return frame.iloc[max(pos, 0)].to_numpy(dtype=float)
 
 
@@ -142,7 +142,7 @@ def _fit_one(
         {"group": label, "time": times, "survival": surv, "ci_lower": lo, "ci_upper": hi}
     )
     cens_times = np.unique(t[e == 0])
-    cens_surv = np.array([_step_value(sf, c)[0] for c in cens_times]) if len(cens_times) else []
+    cens_surv = np.array([_step_value(sf, c)[0] for c in cens_times], dtype=float)
     censored = pd.DataFrame({"group": label, "time": cens_times, "survival": cens_surv})
     at_risk = pd.DataFrame(
         {
@@ -233,13 +233,16 @@ def kaplan_meier(
         unknown = present - set(order)
         if unknown:
             raise ValueError(f"group labels {sorted(unknown)} are not in group_order")
-    if risk_times is None:
-        risk_times = at_risk_times(float(t.max()) if len(t) else 0.0)
+    rt: Sequence[float] = (
+        at_risk_times(float(t.max()) if len(t) else 0.0).tolist()
+        if risk_times is None
+        else risk_times
+    )
     parts: list[tuple[pd.DataFrame, ...]] = []
     med_rows = []
     for label in order:
         m = labels == label
-        c, cz, ar, med, sa = _fit_one(label, t[m], e[m], horizons, risk_times, alpha)
+        c, cz, ar, med, sa = _fit_one(label, t[m], e[m], horizons, rt, alpha)
         parts.append((c, cz, ar, sa))
         med_rows.append(med)
     return KaplanMeierResult(
