@@ -1,0 +1,195 @@
+"""Compute registered scores over a cohort frame: :func:`compute_scores`, :func:`add_scores`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cohort.errors import CohortInputError, SchemaError
+from cohort.scores._common import check_inputs
+from cohort.scores.options import ScoreOptions
+from cohort.scores.registry import REGISTRY, ScoreDefinition
+
+__all__ = ["ScoreResult", "add_scores", "assign_groups", "compute_scores", "missing_reasons"]
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Scores of one cohort frame.
+
+    Attributes
+    ----------
+    values
+        Index aligned with the frame; for each computed score ``<name>`` (``Int64``,
+        NA where missing) and ``<name>_group`` (``string``, NA where missing).
+    reasons
+        Same index; column ``<name>`` holds why the score is missing for the row
+        (e.g. ``"kps missing; frankel missing"``), NA where it was computed.
+    names
+        Computed score names, in registry order (or the order asked for).
+    skipped
+        Scores not computed because input columns are absent from the frame
+        (name -> absent columns); only filled when ``names`` was None.
+    options
+        The options used.
+    """
+
+    values: pd.DataFrame
+    reasons: pd.DataFrame
+    names: tuple[str, ...]
+    skipped: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    options: ScoreOptions = field(default_factory=ScoreOptions)
+
+    def n_missing(self, name: str) -> int:
+        """Number of rows where score ``name`` could not be computed."""
+        return int(self.values[name].isna().sum())
+
+
+def missing_reasons(frame: pd.DataFrame, inputs: Iterable[str]) -> pd.Series:
+    """Per row, ``"<col> missing; <col> missing"`` for missing inputs, NA if none missing."""
+    reason = np.full(len(frame), "", dtype=object)
+    for column in inputs:
+        missing = frame[column].isna().to_numpy(dtype=bool)
+        piece = np.where(missing, f"{column} missing", "").astype(object)
+        sep = np.where((reason != "") & missing, "; ", "").astype(object)
+        reason = reason + sep + piece
+    out = pd.Series(reason, index=frame.index, dtype=object)
+    return out.where(out != "").astype("string")
+
+
+def assign_groups(scores: pd.Series, definition: ScoreDefinition) -> pd.Series:
+    """Group label of each score value (``string``, NA where the score is NA)."""
+    lows = np.array([g.lo for g in definition.groups], dtype=float)
+    labels = np.array(definition.group_labels, dtype=object)
+    x = scores.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(x)
+    position = np.searchsorted(lows, np.where(known, x, lows[0]), side="right") - 1
+    out = pd.Series(labels[np.clip(position, 0, len(labels) - 1)], index=scores.index)
+    return out.where(known).astype("string")
+
+
+def _resolve(
+    frame: pd.DataFrame, names: str | Iterable[str] | None
+) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    present = set(frame.columns)
+    if names is None:
+        chosen: list[str] = []
+        skipped: dict[str, tuple[str, ...]] = {}
+        for name, definition in REGISTRY.items():
+            absent = tuple(c for c in definition.inputs if c not in present)
+            if absent:
+                skipped[name] = absent
+            else:
+                chosen.append(name)
+        return chosen, skipped
+    wanted = [names] if isinstance(names, str) else list(names)
+    unknown = [n for n in wanted if n not in REGISTRY]
+    if unknown:
+        raise CohortInputError(
+            f"unknown score name(s) {unknown}. Known scores: {', '.join(REGISTRY)}."
+        )
+    problems = []
+    for name in wanted:
+        needed = [c for c in REGISTRY[name].inputs if c not in present]
+        if needed:
+            problems.append(f"'{name}' needs column(s) {needed}")
+    if problems:
+        raise SchemaError(
+            "cannot compute the requested score(s): "
+            + "; ".join(problems)
+            + " that are absent from the table. Add these columns (or map your own "
+            "column names to them with a --map file), or do not request these scores."
+        )
+    return list(dict.fromkeys(wanted)), {}
+
+
+def compute_scores(
+    frame: pd.DataFrame,
+    names: str | Iterable[str] | None = None,
+    options: ScoreOptions | None = None,
+) -> ScoreResult:
+    """Compute registered scores for every row of a cohort frame.
+
+    Parameters
+    ----------
+    frame
+        Canonical cohort frame (:func:`cohort.schema.validate_cohort` output).
+    names
+        Score names (see :data:`REGISTRY`); None computes every score whose input
+        columns are all present in ``frame`` and records the others in ``skipped``.
+    options
+        :class:`ScoreOptions`; default ``ScoreOptions()``.
+
+    Returns
+    -------
+    ScoreResult
+
+    Raises
+    ------
+    SchemaError
+        A requested score's input columns are absent, or an input holds a value outside
+        the canonical schema.
+    CohortInputError
+        An unknown score name.
+    """
+    options = options or ScoreOptions()
+    chosen, skipped = _resolve(frame, names)
+    check_inputs(frame, dict.fromkeys(c for n in chosen for c in REGISTRY[n].inputs))
+    values: dict[str, pd.Series] = {}
+    reasons: dict[str, pd.Series] = {}
+    for name in chosen:
+        definition = REGISTRY[name]
+        score = definition.compute(frame, options)
+        values[name] = score.rename(name)
+        values[f"{name}_group"] = assign_groups(score, definition)
+        reasons[name] = missing_reasons(frame, definition.inputs)
+    return ScoreResult(
+        values=pd.DataFrame(values, index=frame.index),
+        reasons=pd.DataFrame(reasons, index=frame.index),
+        names=tuple(chosen),
+        skipped=skipped,
+        options=options,
+    )
+
+
+def add_scores(
+    frame: pd.DataFrame,
+    names: str | Iterable[str] | None = None,
+    options: ScoreOptions | None = None,
+) -> pd.DataFrame:
+    """Return a copy of ``frame`` with ``<name>``, ``<name>_group`` and ``<name>_missing_reason``.
+
+    A column of that name already in ``frame`` is replaced only if it holds exactly
+    the computed values (re-scoring a scored file); otherwise :class:`SchemaError` is
+    raised rather than overwriting the user's data.
+    """
+    result = compute_scores(frame, names, options)
+    out = frame.copy()
+    for name in result.names:
+        new = {
+            name: result.values[name],
+            f"{name}_group": result.values[f"{name}_group"],
+            f"{name}_missing_reason": result.reasons[name],
+        }
+        for column, series in new.items():
+            if column in out.columns and not _same(out[column], series):
+                raise SchemaError(
+                    f"column '{column}' is already in the table and differs from the "
+                    f"computed {name} values. Rename or drop that column (e.g. "
+                    f"'{column}_published') so the computed score does not replace it."
+                )
+            out[column] = series
+    return out
+
+
+def _same(old: pd.Series, new: pd.Series) -> bool:
+    old_na, new_na = old.isna().to_numpy(), new.isna().to_numpy()
+    if not np.array_equal(old_na, new_na):
+        return False
+    known = ~new_na
+    a = old[known].astype(str).str.replace(r"\.0$", "", regex=True).to_numpy()
+    b = new[known].astype(str).to_numpy()
+    return bool(np.array_equal(a, b))

@@ -1,0 +1,85 @@
+"""Options that change how scores are computed (:class:`ScoreOptions`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cohort.errors import CohortInputError
+from cohort.schema import PRIMARY_SITES
+from cohort.scores.sites import SITE_ITEM_POINTS, SITE_ITEMS, site_points_table
+
+__all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions"]
+
+#: Codings of the revised Tokuhashi "metastases in the vertebral body" item
+#: (clinical-references 1.2, CONFLICT): "321" is >=3 / 2 / 1 -> 0 / 1 / 2 (S2, S3, S6;
+#: the default) and "3-12-0" is >=3 / 1-2 / 0 -> 0 / 1 / 2 (two reproductions recorded
+#: by the calculator audit S7).
+VERTEBRAL_OPTIONS: tuple[str, ...] = ("321", "3-12-0")
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """Settings for :func:`cohort.scores.compute_scores`.
+
+    Parameters
+    ----------
+    vertebral_option
+        Coding of the revised Tokuhashi vertebral-body item: ``"321"`` (default,
+        >=3 / 2 / 1 -> 0 / 1 / 2) or ``"3-12-0"`` (>=3 / 1-2 / 0 -> 0 / 1 / 2). With the
+        canonical schema (``vertebral_mets >= 1``) the 2-point category of ``"3-12-0"``
+        cannot occur, so that coding tops out at 14.
+    site_overrides
+        ``{item: {site: points}}`` replacing default primary-site placements, e.g.
+        ``{"tomita": {"melanoma": 2}, "tokuhashi_original": {"unknown": 0}}``. Items
+        are those of :data:`cohort.scores.sites.SITE_ITEMS`; points must be among the
+        item's published values.
+
+    Raises
+    ------
+    CohortInputError
+        For an unknown option, item or site, or points outside the item's values.
+    """
+
+    vertebral_option: str = "321"
+    site_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.vertebral_option not in VERTEBRAL_OPTIONS:
+            raise CohortInputError(
+                f"vertebral_option {self.vertebral_option!r} is not known. Use one of "
+                f"{', '.join(repr(o) for o in VERTEBRAL_OPTIONS)}."
+            )
+        clean: dict[str, dict[str, int]] = {}
+        for item, sites in dict(self.site_overrides).items():
+            if item not in SITE_ITEMS:
+                raise CohortInputError(
+                    f"site_overrides: item {item!r} is not known. Items with primary-site "
+                    f"points are {', '.join(SITE_ITEMS)}."
+                )
+            clean[item] = {}
+            for site, points in dict(sites).items():
+                if site not in PRIMARY_SITES:
+                    raise CohortInputError(
+                        f"site_overrides[{item!r}]: site {site!r} is not in the primary-site "
+                        f"vocabulary ({', '.join(PRIMARY_SITES)})."
+                    )
+                allowed = SITE_ITEM_POINTS[item]
+                if isinstance(points, bool) or points not in allowed:
+                    raise CohortInputError(
+                        f"site_overrides[{item!r}][{site!r}] = {points!r} is not a value "
+                        f"the item can take; use one of {', '.join(map(str, allowed))}."
+                    )
+                clean[item][site] = int(points)
+        object.__setattr__(self, "site_overrides", clean)
+
+    def site_points(self, item: str) -> dict[str, int]:
+        """Site -> points for one item, defaults with this object's overrides applied."""
+        table = site_points_table(self.site_overrides)
+        return {str(k): int(v) for k, v in table[item].items()}
+
+    def site_table(self) -> pd.DataFrame:
+        """Site -> points for every item (see :func:`cohort.scores.sites.site_points_table`)."""
+        return site_points_table(self.site_overrides)
