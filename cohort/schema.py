@@ -13,6 +13,7 @@ affected, up to five example rows and the fix.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ __all__ = [
     "COLUMNS",
     "DAYS_PER_MONTH",
     "FRANKEL_GRADES",
+    "MISSING_TEXT",
     "PRIMARY_SITES",
     "ColumnSpec",
     "normalize_cohort",
@@ -111,10 +113,11 @@ BOOL_COLUMNS = tuple(s.name for s in _SPECS if s.kind == "bool")
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
-_MISSING_TEXT = {"", "na", "n/a", "nan", "none", "null", "missing", "."}
+#: Cell texts read as missing (compared in lower case, after stripping spaces).
+MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "none", "null", "missing", "."})
 
 
-def _ids(df: pd.DataFrame, positions: Sequence[int]) -> list[object] | None:
+def _ids(df: pd.DataFrame, positions: Sequence[int] | np.ndarray) -> list[object] | None:
     if "patient_id" not in df.columns:
         return None
     return [df["patient_id"].iloc[p] for p in positions]
@@ -166,7 +169,8 @@ def check_column_names(df: pd.DataFrame, require: Iterable[str] = ()) -> None:
         hints = []
         for c in missing:
             close = difflib.get_close_matches(c, present, n=1, cutoff=0.5)
-            hints.append(f"'{c}'" + (f" (closest column in the file: '{close[0]}')" if close else ""))
+            near = f" (closest column in the file: '{close[0]}')" if close else ""
+            hints.append(f"'{c}'{near}")
         raise SchemaError(
             f"required column(s) {', '.join(hints)} not found; the table has columns "
             f"{present}. Rename the columns, or map them with --map."
@@ -179,7 +183,8 @@ def _normalize_category(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
     lookup = {v.lower(): v for v in spec.values}
     text = raw.astype("string").str.strip()
     low = text.str.lower()
-    missing = raw.isna() | low.isin(_MISSING_TEXT).fillna(True)
+    # A vocabulary label is never missing text ("none" is a visceral_mets category).
+    missing = raw.isna() | (low.isin(MISSING_TEXT) & ~low.isin(lookup)).fillna(True)
     mapped = low.map(lookup)
     bad = (~missing & mapped.isna()).to_numpy(dtype=bool)
     if bad.any():
@@ -194,7 +199,7 @@ def _normalize_category(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
 def _normalize_bool(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
     raw = df[spec.name]
     low = raw.astype("string").str.strip().str.lower()
-    missing = raw.isna() | low.isin(_MISSING_TEXT).fillna(True)
+    missing = raw.isna() | low.isin(MISSING_TEXT).fillna(True)
     out = pd.Series(pd.NA, index=df.index, dtype="boolean")
     out[low.isin(_TRUE).fillna(False) & ~missing] = True
     out[low.isin(_FALSE).fillna(False) & ~missing] = False
@@ -211,7 +216,7 @@ def _normalize_number(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
     raw = df[spec.name]
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         text = raw.astype("string").str.strip()
-        missing = raw.isna() | text.str.lower().isin(_MISSING_TEXT).fillna(True)
+        missing = raw.isna() | text.str.lower().isin(MISSING_TEXT).fillna(True)
         num = pd.to_numeric(text.where(~missing), errors="coerce")
     else:
         missing = raw.isna()
@@ -294,6 +299,23 @@ _FIXES = {
 }
 
 
+def _plain_check(check: str) -> str:
+    """A pandera check name in words: ``greater_than_or_equal_to(10)`` -> ``are below 10``."""
+    m = re.fullmatch(r"(\w+)\((.*)\)", check)
+    name, arg = (m.group(1), m.group(2)) if m else (check, "")
+    if name == "greater_than_or_equal_to":
+        return f"are below the minimum {arg}"
+    if name == "less_than_or_equal_to":
+        return f"are above the maximum {arg}"
+    if name == "isin":
+        return "hold values outside the allowed set"
+    if check.startswith("multiple_of_"):
+        return f"are not multiples of {check.removeprefix('multiple_of_')}"
+    if check == "field_uniqueness":
+        return "are not unique"
+    return f"fail the check {check}"
+
+
 def validate_cohort(df: pd.DataFrame, require: Iterable[str] = ()) -> pd.DataFrame:
     """Normalise and validate a cohort frame against the canonical schema.
 
@@ -330,11 +352,18 @@ def validate_cohort(df: pd.DataFrame, require: Iterable[str] = ()) -> pd.DataFra
             bad = (frame[col].isna() | ~np.isfinite(frame[col].astype(float))).to_numpy(bool)
             if bad.any():
                 _fail(frame, col, bad, "are missing or not finite", _FIXES[col])
+            negative = (frame[col].astype(float) < 0).to_numpy(bool)
+            if negative.any():
+                _fail(frame, col, negative, "are negative", _FIXES[col])
     if "patient_id" in frame.columns:
         ids = frame["patient_id"]
-        bad = (ids.isna() | ids.duplicated(keep=False)).to_numpy(dtype=bool)
+        bad = ids.isna().to_numpy(dtype=bool)
         if bad.any():
-            _fail(frame, "patient_id", bad, "have a missing or duplicated id", _FIXES["patient_id"])
+            _fail(frame, "patient_id", bad, "have no patient id", _FIXES["patient_id"])
+        bad = ids.duplicated(keep=False).to_numpy(dtype=bool)
+        if bad.any():
+            _fail(frame, "patient_id", bad, "share their patient id with another row",
+                  _FIXES["patient_id"])
     try:
         _SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -353,8 +382,9 @@ def validate_cohort(df: pd.DataFrame, require: Iterable[str] = ()) -> pd.DataFra
             rng += "."
         mask = np.zeros(len(frame), dtype=bool)
         mask[positions] = True
+        problems = ", ".join(_plain_check(c) for c in sorted(set(sub["check"].astype(str))))
         _fail(
-            frame, column, mask, "fail the schema check " + ", ".join(sorted(set(sub["check"].astype(str)))),
+            frame, column, mask, problems,
             (_FIXES.get(column, "Correct these cells.") + rng).strip(),
         )
     return frame

@@ -1,0 +1,109 @@
+"""The work behind the command-line commands, as plain functions returning text.
+
+The click layer (:mod:`cohort.cli`) only parses options and prints what these return,
+so every command can be called and tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from cohort.errors import SchemaError
+from cohort.io import check_output_path, load_cohort, write_table
+
+__all__ = ["run_score"]
+
+
+def run_score(
+    input_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    map_path: str | os.PathLike[str] | None = None,
+    vertebral_option: str = "321",
+) -> str:
+    """Score a cohort file: add every computable score and group, write the result.
+
+    Parameters
+    ----------
+    input_path
+        CSV, Parquet or Excel cohort file (see :func:`cohort.io.read_table`); only read.
+    out_path
+        Output ``.csv``, ``.parquet`` or ``.xlsx``, written atomically; never the input.
+    map_path
+        Optional TOML column map (:func:`cohort.io.load_column_map`).
+    vertebral_option
+        Revised Tokuhashi vertebral-body item, ``"321"`` (default) or ``"3-12-0"``
+        (:class:`cohort.scores.ScoreOptions`).
+
+    Returns
+    -------
+    str
+        A short summary: rows read, the scores computed, how many rows lack each score
+        and why, the scores that could not be computed and the columns they need.
+
+    Raises
+    ------
+    CohortInputError
+        Bad input (see :func:`cohort.io.load_cohort`), an output that would overwrite
+        the input, or a table from which no score at all can be computed.
+    """
+    from cohort.scores import REGISTRY, ScoreOptions, add_scores
+
+    source, target = Path(input_path), Path(out_path)
+    forbid = [source] + ([Path(map_path)] if map_path is not None else [])
+    # Refuse a bad output before any work; write_table checks again when writing.
+    check_output_path(target, forbid)
+    loaded = load_cohort(source, map_path=map_path)
+    frame = loaded.frame
+    present = set(frame.columns)
+    computable = [n for n, d in REGISTRY.items() if all(c in present for c in d.inputs)]
+    if not computable:
+        needs = "; ".join(f"{n}: {', '.join(d.inputs)}" for n, d in REGISTRY.items())
+        raise SchemaError(
+            f"no score can be computed from '{source.name}': every score needs input columns "
+            f"that the table lacks (columns needed per score: {needs}). The table has columns "
+            f"{list(frame.columns)}. Rename the columns to the canonical names or map them "
+            "with --map."
+        )
+    scored = add_scores(frame, options=ScoreOptions(vertebral_option=vertebral_option))
+    write_table(scored, target, forbid=forbid)
+    return _summary(loaded.n_input_rows, source, target, scored, loaded.notes)
+
+
+def _summary(
+    n_rows: int,
+    source: Path,
+    target: Path,
+    scored: pd.DataFrame,
+    notes: tuple[str, ...],
+) -> str:
+    from cohort.scores import REGISTRY
+
+    lines = [f"Read {n_rows} rows from {source.name}."]
+    lines += [f"  note: {n}" for n in notes]
+    lines.append("Scores computed (rows with a score / rows; why the others are missing):")
+    width = max(len(n) for n in REGISTRY)
+    skipped = []
+    for name, definition in REGISTRY.items():
+        reason_col = f"{name}_missing_reason"
+        if name not in scored.columns or reason_col not in scored.columns:
+            skipped.append(f"{name} (needs {', '.join(definition.inputs)})")
+            continue
+        have = int(scored[name].notna().sum())
+        line = f"  {name:<{width}}  {have}/{n_rows}"
+        reasons = scored.loc[scored[name].isna(), reason_col]
+        if len(reasons):
+            per_input: dict[str, int] = {}
+            for text in reasons.fillna("reason not recorded").astype(str):
+                for piece in text.split("; "):
+                    key = piece.removesuffix(" missing")
+                    per_input[key] = per_input.get(key, 0) + 1
+            shown = ", ".join(f"{k} {v}" for k, v in per_input.items())
+            line += f"; missing in {len(reasons)} rows (missing input: rows): {shown}"
+        lines.append(line)
+    if skipped:
+        lines.append("Not computed (input columns absent): " + "; ".join(skipped) + ".")
+    lines.append(f"Wrote {len(scored)} rows x {scored.shape[1]} columns to {target}.")
+    return "\n".join(lines)
