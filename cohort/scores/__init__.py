@@ -12,17 +12,22 @@ in :mod:`cohort.scores.sites`; change them with ``ScoreOptions(site_overrides=..
 
 from __future__ import annotations
 
+from cohort.scores.bauer import bauer_modified, bauer_original
 from cohort.scores.compute import (
     ScoreResult,
     add_scores,
     assign_groups,
     compute_scores,
     missing_reasons,
+    score_components,
 )
 from cohort.scores.options import VERTEBRAL_OPTIONS, ScoreOptions
 from cohort.scores.registry import REGISTRY, ScoreDefinition, ScoreGroup
+from cohort.scores.sins import sins
 from cohort.scores.sites import SITE_ITEMS, site_assumptions, site_points_table
 from cohort.scores.tokuhashi import tokuhashi_original, tokuhashi_revised
+from cohort.scores.tomita import tomita
+from cohort.scores.van_der_linden import van_der_linden
 
 __all__ = [
     "REGISTRY",
@@ -34,10 +39,16 @@ __all__ = [
     "ScoreResult",
     "add_scores",
     "assign_groups",
+    "bauer_modified",
+    "bauer_original",
     "compute_scores",
     "missing_reasons",
+    "score_components",
+    "sins",
     "site_assumptions",
     "site_points_table",
     "tokuhashi_original",
     "tokuhashi_revised",
+    "tomita",
+    "van_der_linden",
 ]

@@ -13,7 +13,14 @@ from cohort.scores._common import check_inputs
 from cohort.scores.options import ScoreOptions
 from cohort.scores.registry import REGISTRY, ScoreDefinition
 
-__all__ = ["ScoreResult", "add_scores", "assign_groups", "compute_scores", "missing_reasons"]
+__all__ = [
+    "ScoreResult",
+    "add_scores",
+    "assign_groups",
+    "compute_scores",
+    "missing_reasons",
+    "score_components",
+]
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,18 @@ def compute_scores(
         skipped=skipped,
         options=options,
     )
+
+
+def score_components(
+    frame: pd.DataFrame, name: str, options: ScoreOptions | None = None
+) -> pd.DataFrame:
+    """Item points of one score per row (float, NaN where the item's input is missing).
+
+    Useful to show how a total arose, and to fit the items as separate covariates.
+    The row sum of the items is the score.
+    """
+    chosen, _ = _resolve(frame, [name])
+    return REGISTRY[chosen[0]].components(frame, options or ScoreOptions())
 
 
 def add_scores(

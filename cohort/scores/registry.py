@@ -9,7 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
-from cohort.scores import tokuhashi
+from cohort.scores import bauer, sins, tokuhashi, tomita, van_der_linden
 from cohort.scores.options import ScoreOptions
 
 __all__ = ["REGISTRY", "ScoreDefinition", "ScoreGroup"]
@@ -85,6 +85,19 @@ _T05_REF = "Tokuhashi Y et al. Spine 2005;30(19):2186-91 (PMID 16205345)"
 _T05_GROUPS_SRC = "Tokuhashi 2005 (Spine 30:2186) abstract S4 [V]; NICE CG75 table S1 [V]"
 _T90_REF = "Tokuhashi Y et al. Spine 1990;15(11):1110-3"
 _T90_GROUPS_SRC = "medicalalgorithms reproduction of Tokuhashi 1990 (S6) [S]"
+_TOMITA_REF = "Tomita K et al. Spine 2001;26(3):298-306"
+_TOMITA_SRC = "Adler et al. J Cancer Metastasis Treat 2019;5:45, Table 8 (S14) [S]"
+_BAUER_MOD_REF = "Leithner A et al. Eur Spine J 2008;17(11):1488-95"
+_BAUER_MOD_SRC = "dss.dign.eu modified Bauer (S19) [S]; group median survival NOT FOUND"
+_BAUER_ORIG_REF = "Bauer HC, Wedin R. Acta Orthop Scand 1995;66(2):143-6"
+_BAUER_ORIG_SRC = (
+    "assumption: cut points 0-1 / 2-3 / 4-5 are not in the reference file (grouping "
+    "commonly used in validations of the original score); no survival attached"
+)
+_VDL_REF = "van der Linden YM et al. Cancer 2005;103(2):320-8"
+_VDL_SRC = "medicalalgorithms (S33) [S], medians read from Figure 2 of the paper"
+_SINS_REF = "Fisher CG et al. Spine 2010;35(22):E1221-9"
+_SINS_SRC = "pacs.de (S24) and cancercalc (S25) [S]"
 
 
 def _definitions() -> dict[str, ScoreDefinition]:
@@ -133,6 +146,110 @@ def _definitions() -> dict[str, ScoreDefinition]:
             compute=tokuhashi.tokuhashi_original,
             components=tokuhashi.tokuhashi_original_components,
             evidence="[S] S6 (medicalalgorithms reproduction)",
+        ),
+        ScoreDefinition(
+            name="tomita",
+            label="Tomita",
+            minimum=2,
+            maximum=10,
+            groups=(
+                ScoreGroup("2-3", 2, 3, "mean survival 50 months", None,
+                           "long-term local control: wide or marginal excision", _TOMITA_SRC),
+                ScoreGroup("4-5", 4, 5, "mean survival 23.5 months", None,
+                           "middle-term local control: marginal or intralesional excision",
+                           _TOMITA_SRC),
+                ScoreGroup("6-7", 6, 7, "mean survival 15 months", None,
+                           "short-term palliation: palliative surgery", _TOMITA_SRC),
+                ScoreGroup("8-10", 8, 10, "mean survival 6 months", None,
+                           "terminal care: supportive care", _TOMITA_SRC),
+            ),
+            direction="higher_is_worse",
+            inputs=tomita.TOMITA_INPUTS,
+            reference=_TOMITA_REF,
+            purpose="survival",
+            compute=tomita.tomita,
+            components=tomita.tomita_components,
+            evidence="[S] S14, S7 (primary paper NOT FOUND); rapid growth 4 vs 3 CONFLICT, "
+            "4 used",
+        ),
+        ScoreDefinition(
+            name="bauer_modified",
+            label="Modified Bauer",
+            minimum=0,
+            maximum=4,
+            groups=(
+                ScoreGroup("0-1", 0, 1, None, None, "supportive care, no surgery",
+                           _BAUER_MOD_SRC),
+                ScoreGroup("2", 2, 2, None, None, "short-term palliation, posterior surgery",
+                           _BAUER_MOD_SRC),
+                ScoreGroup("3-4", 3, 4, None, None,
+                           "middle-term local control, anterior-posterior surgery",
+                           _BAUER_MOD_SRC),
+            ),
+            direction="higher_is_better",
+            inputs=bauer.BAUER_MODIFIED_INPUTS,
+            reference=_BAUER_MOD_REF,
+            purpose="survival",
+            compute=bauer.bauer_modified,
+            components=bauer.bauer_modified_components,
+            evidence="[S] S19 (items); [V] S20 (original Bauer without the fracture item)",
+        ),
+        ScoreDefinition(
+            name="bauer_original",
+            label="Original Bauer",
+            minimum=0,
+            maximum=5,
+            groups=(
+                ScoreGroup("0-1", 0, 1, None, None, None, _BAUER_ORIG_SRC),
+                ScoreGroup("2-3", 2, 3, None, None, None, _BAUER_ORIG_SRC),
+                ScoreGroup("4-5", 4, 5, None, None, None, _BAUER_ORIG_SRC),
+            ),
+            direction="higher_is_better",
+            inputs=bauer.BAUER_ORIGINAL_INPUTS,
+            reference=_BAUER_ORIG_REF,
+            purpose="survival",
+            compute=bauer.bauer_original,
+            components=bauer.bauer_original_components,
+            evidence="[S] S8 (fifth item, range 0-5); groups are an assumption",
+        ),
+        ScoreDefinition(
+            name="van_der_linden",
+            label="van der Linden",
+            minimum=0,
+            maximum=6,
+            groups=(
+                ScoreGroup("0-3", 0, 3, "median survival 3 months", None, "group A",
+                           _VDL_SRC),
+                ScoreGroup("4-5", 4, 5, "median survival 9 months", None, "group B",
+                           _VDL_SRC),
+                ScoreGroup("6", 6, 6, "median survival 19 months", None, "group C",
+                           _VDL_SRC),
+            ),
+            direction="higher_is_better",
+            inputs=van_der_linden.VAN_DER_LINDEN_INPUTS,
+            reference=_VDL_REF,
+            purpose="survival",
+            compute=van_der_linden.van_der_linden,
+            components=van_der_linden.van_der_linden_components,
+            evidence="[S] S33; KPS 10 -> 0 is an assumption",
+        ),
+        ScoreDefinition(
+            name="sins",
+            label="SINS (instability)",
+            minimum=0,
+            maximum=18,
+            groups=(
+                ScoreGroup("0-6", 0, 6, None, None, "stable", _SINS_SRC),
+                ScoreGroup("7-12", 7, 12, None, None, "potentially unstable", _SINS_SRC),
+                ScoreGroup("13-18", 13, 18, None, None, "unstable", _SINS_SRC),
+            ),
+            direction="higher_is_worse",
+            inputs=sins.SINS_INPUTS,
+            reference=_SINS_REF,
+            purpose="instability",
+            compute=sins.sins,
+            components=sins.sins_components,
+            evidence="[S] S24, S25 (agree), S26, S27",
         ),
     ]
     return {d.name: d for d in defs}

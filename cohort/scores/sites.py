@@ -60,7 +60,7 @@ Tokuhashi Y et al. Spine 1990;15:1110-3, as reproduced by medicalalgorithms (S6 
 Tomita K et al. Spine 2001;26:298-306, as reproduced by Adler et al., J Cancer
 Metastasis Treat 2019;5:45 (S14 [S]) and a calculator audit (S7 [S]).
 Leithner A et al. Eur Spine J 2008;17:1488-95 (S20 [V]; item list S19 [S]).
-van der Linden YM et al. J Bone Joint Surg Br 2005;87:1081 (item list S33 [S]).
+van der Linden YM et al. Cancer 2005;103(2):320-8 (item list S33 [S]).
 Zeng J-C et al. 2007 (S11 [V abstract]) for the primary-grade groupings cited above.
 """
 
