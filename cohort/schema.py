@@ -223,7 +223,10 @@ def _normalize_number(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
         num = pd.to_numeric(raw, errors="coerce")
     bad = (~missing & num.isna()).to_numpy(dtype=bool)
     if bad.any():
-        _fail(df, spec.name, bad, "are not numbers", "Fix or blank out these cells.")
+        fix = "Fix or blank out these cells."
+        if raw.astype("string").str.strip()[bad].str.fullmatch(r"[+-]?\d*,\d+").fillna(False).any():
+            fix += ' For a decimal comma set decimal = "," in the [read] table of a --map file.'
+        _fail(df, spec.name, bad, "are not numbers", fix)
     num = num.astype(float)
     if spec.kind == "int":
         frac = (num.notna() & (num != np.round(num))).to_numpy(dtype=bool)
