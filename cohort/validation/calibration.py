@@ -1,0 +1,264 @@
+"""Calibration of predicted survival at fixed horizons and bootstrap optimism correction.
+
+Predicted survival at horizon h comes from a Cox model on the score (see
+:mod:`cohort.validation.brier`). Three summaries are reported at each horizon:
+
+Grouped table
+    Patients are split into up to ``n_groups`` groups of predicted survival (quantile
+    groups; one group per distinct prediction when there are few, as for a score with a
+    handful of values). Per group: mean predicted survival at h against the
+    Kaplan-Meier survival at h with its 95% CI. All values are *survival*
+    probabilities.
+Calibration slope at h
+    Follow-up is administratively censored at h and a Cox model is fitted with the
+    complementary log-log of the predicted risk, ``cll = log(-log S_hat(h | x))``, as
+    the only covariate. Its coefficient is the slope (1 = ideal; < 1 = predictions too
+    extreme). Because ``cll = log H0(h) + lp``, the slope on the full (untruncated)
+    development data would be exactly 1; truncating at h makes it horizon-specific.
+ICI (integrated calibration index)
+    Following Austin, Harrell & van Klaveren (2020), the observed risk by h is smoothed
+    as a function of the predicted risk with a Cox model on a restricted cubic spline
+    of ``cll`` (3 knots at the 10th, 50th and 90th percentiles; linear when ``cll``
+    has fewer than 5 distinct values or coinciding knots), fitted to the follow-up
+    censored at h; the smoothed observed risk is ``1 - S_cal(h | cll)``. ICI is the
+    mean absolute difference between predicted and smoothed observed risk over the
+    patients; E50 and E90 are its median and 90th percentile.
+
+Optimism (Harrell's bootstrap, as ``rms::validate``)
+    For each of B bootstrap samples the Cox model is refitted; its C-index on the
+    bootstrap sample minus its C-index on the original data, averaged, is the optimism
+    of C; the calibration slope of the bootstrap model's linear predictor on the
+    original data (Cox coefficient of that predictor) estimates the shrinkage, and
+    ``1 - mean(slope)`` is the optimism of the slope (the apparent slope is 1).
+    Corrected = apparent - optimism.
+
+References
+----------
+Austin PC, Harrell FE Jr, van Klaveren D. Graphical calibration curves and the
+integrated calibration index (ICI) for survival models. Stat Med 2020;39:2714-2742.
+Harrell FE, Lee KL, Mark DB. Stat Med 1996;15:361-387 (bootstrap optimism).
+Harrell FE. Regression Modeling Strategies, 2nd ed. Springer 2015, sec. 2.4.5
+(restricted cubic splines) and 5.3 (bootstrap validation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rich.progress import track
+
+from cohort.errors import CohortInputError
+from cohort.models.fast_cox import fit_cox
+from cohort.models.km import kaplan_meier
+from cohort.validation.brier import CoxSurvivalModel, fit_survival_model
+from cohort.validation.concordance import harrell_c
+
+__all__ = [
+    "CALIBRATION_COLUMNS",
+    "CalibrationSummary",
+    "OptimismSummary",
+    "bootstrap_optimism",
+    "calibration_summary",
+    "calibration_table",
+    "rcs_basis",
+]
+
+CALIBRATION_COLUMNS = [
+    "horizon", "group", "n", "predicted", "observed", "observed_lower", "observed_upper",
+]
+
+
+def calibration_table(
+    time: Sequence[float],
+    event: Sequence[int],
+    predicted: Sequence[float],
+    horizon: float,
+    n_groups: int = 5,
+) -> pd.DataFrame:
+    """Grouped calibration table at ``horizon`` (survival scale).
+
+    Returns
+    -------
+    DataFrame ``[horizon, group, n, predicted, observed, observed_lower,
+    observed_upper]``; ``group`` is the range of predicted survival in the group.
+    """
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=int)
+    p = np.asarray(predicted, dtype=float)
+    distinct = np.unique(np.round(p, 12))
+    if len(distinct) <= n_groups:
+        codes = np.searchsorted(distinct, np.round(p, 12))
+    else:
+        codes = pd.qcut(p, n_groups, labels=False, duplicates="drop")
+        codes = np.asarray(codes, dtype=int)
+    rows = []
+    for k in np.unique(codes):
+        m = codes == k
+        lo, hi = p[m].min(), p[m].max()
+        label = f"{lo:.2f}" if np.isclose(lo, hi) else f"{lo:.2f}-{hi:.2f}"
+        km = kaplan_meier(t[m], e[m], horizons=(horizon,), risk_times=(0.0,))
+        sa = km.survival_at.iloc[0]
+        rows.append({
+            "horizon": float(horizon), "group": label, "n": int(m.sum()),
+            "predicted": float(p[m].mean()), "observed": float(sa["survival"]),
+            "observed_lower": float(sa["ci_lower"]), "observed_upper": float(sa["ci_upper"]),
+        })
+    return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
+
+
+def rcs_basis(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
+    """Restricted cubic spline basis (Harrell's parameterisation, linear tails).
+
+    Returns the columns ``x, s_1(x), ..., s_{K-2}(x)`` with
+    ``s_j(x) = [(x-k_j)_+^3 - (x-k_{K-1})_+^3 (k_K-k_j)/(k_K-k_{K-1})
+    + (x-k_K)_+^3 (k_{K-1}-k_j)/(k_K-k_{K-1})] / (k_K-k_1)^2``.
+    """
+    k = np.asarray(knots, dtype=float)
+    kk = len(k)
+    cols = [x]
+    scale = (k[-1] - k[0]) ** 2
+
+    def pos3(v: np.ndarray) -> np.ndarray:
+        return np.maximum(v, 0.0) ** 3
+
+    for j in range(kk - 2):
+        s = (
+            pos3(x - k[j])
+            - pos3(x - k[-2]) * (k[-1] - k[j]) / (k[-1] - k[-2])
+            + pos3(x - k[-1]) * (k[-2] - k[j]) / (k[-1] - k[-2])
+        )
+        cols.append(s / scale)
+    return np.column_stack(cols)
+
+
+@dataclass(frozen=True)
+class CalibrationSummary:
+    """Calibration at one horizon."""
+
+    horizon: float
+    slope: float
+    ici: float
+    e50: float
+    e90: float
+    n: int
+    method: str  # "rcs3" or "linear"
+
+
+def calibration_summary(
+    time: Sequence[float], event: Sequence[int], predicted: Sequence[float], horizon: float
+) -> CalibrationSummary:
+    """Calibration slope and ICI at ``horizon`` (see the module notes for the method)."""
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=int)
+    s = np.clip(np.asarray(predicted, dtype=float), 1e-12, 1 - 1e-12)
+    th = np.minimum(t, horizon)
+    eh = ((e == 1) & (t <= horizon)).astype(int)
+    nan = CalibrationSummary(horizon, np.nan, np.nan, np.nan, np.nan, len(t), "none")
+    if eh.sum() == 0 or t.max() < horizon:
+        return nan
+    cll = np.log(-np.log(s))
+    if np.unique(cll).size < 2:
+        return nan
+    try:
+        slope_fit = fit_cox(th, eh, cll, warn=False)
+    except CohortInputError:
+        return nan
+    slope = float(slope_fit.coef[0]) if slope_fit.converged else np.nan
+    knots = np.quantile(cll, [0.1, 0.5, 0.9])
+    method = "rcs3"
+    if np.unique(cll).size < 5 or np.unique(np.round(knots, 10)).size < 3:
+        basis, method = cll[:, None], "linear"
+    else:
+        basis = rcs_basis(cll, knots)
+    try:
+        cal: CoxSurvivalModel = fit_survival_model(th, eh, basis)
+    except CohortInputError:
+        cal, method = fit_survival_model(th, eh, cll[:, None]), "linear"
+        basis = cll[:, None]
+    observed_risk = 1 - cal.survival(basis, [horizon])[:, 0]
+    diff = np.abs((1 - s) - observed_risk)
+    return CalibrationSummary(
+        horizon, slope, float(diff.mean()), float(np.median(diff)),
+        float(np.quantile(diff, 0.9)), len(t), method,
+    )
+
+
+@dataclass(frozen=True)
+class OptimismSummary:
+    """Harrell's bootstrap validation of a Cox model: C and calibration slope."""
+
+    c_apparent: float
+    c_optimism: float
+    c_corrected: float
+    slope_apparent: float
+    slope_optimism: float
+    slope_corrected: float
+    B: int
+    n_failed: int
+
+
+def bootstrap_optimism(
+    time: Sequence[float],
+    event: Sequence[int],
+    x: np.ndarray,
+    *,
+    B: int = 200,
+    seed: int = 0,
+    progress: bool = False,
+    label: str = "bootstrap",
+) -> OptimismSummary:
+    """Bootstrap optimism of Harrell's C and of the calibration slope of a Cox model.
+
+    Parameters
+    ----------
+    time, event
+        Survival data.
+    x
+        Covariates of the model, shape (n,) or (n, p) (no missing values).
+    B
+        Bootstrap samples.
+    seed
+        Seed of the :class:`numpy.random.Generator` that draws the samples.
+    progress
+        Show a progress bar (rich).
+    label
+        Text of the progress bar.
+
+    Returns
+    -------
+    OptimismSummary
+        Replicates whose refit fails (for example a covariate constant in the
+        sample) are skipped and counted in ``n_failed``.
+    """
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=int)
+    arr = np.asarray(x, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    n = len(t)
+    full = fit_cox(t, e, arr, warn=False)
+    c_app = harrell_c(t, e, arr @ full.coef)
+    rng = np.random.default_rng(seed)
+    c_opt, slopes, failed = [], [], 0
+    for _ in track(range(B), description=label, disable=not progress, transient=True):
+        idx = rng.integers(0, n, n)
+        try:
+            fb = fit_cox(t[idx], e[idx], arr[idx], warn=False)
+        except CohortInputError:
+            failed += 1
+            continue
+        if not fb.converged or not np.isfinite(fb.coef).all():
+            failed += 1
+            continue
+        lp_orig = arr @ fb.coef
+        c_boot = harrell_c(t[idx], e[idx], arr[idx] @ fb.coef)
+        c_orig = harrell_c(t, e, lp_orig)
+        c_opt.append(c_boot - c_orig)
+        if np.ptp(lp_orig) > 0:
+            slopes.append(float(fit_cox(t, e, lp_orig, warn=False).coef[0]))
+    c_o = float(np.mean(c_opt)) if c_opt else np.nan
+    s_o = float(1.0 - np.mean(slopes)) if slopes else np.nan
+    return OptimismSummary(c_app, c_o, c_app - c_o, 1.0, s_o, 1.0 - s_o, B, failed)

@@ -1,0 +1,108 @@
+"""Calibration table, slope, ICI and bootstrap optimism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import CoxPHFitter, KaplanMeierFitter
+
+from cohort.validation.brier import fit_survival_model
+from cohort.validation.calibration import (
+    CALIBRATION_COLUMNS,
+    bootstrap_optimism,
+    calibration_summary,
+    calibration_table,
+    rcs_basis,
+)
+
+
+def _data(n: int = 600, seed: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 12, n).astype(float)
+    t = rng.weibull(1.2, n) * 10 * np.exp(-0.15 * x)
+    c = rng.uniform(2, 40, n)
+    return np.minimum(t, c), (t <= c).astype(int), x
+
+
+def test_calibration_table_observed_is_group_km() -> None:
+    t, e, x = _data()
+    pred = fit_survival_model(t, e, x).survival(x, [6.0])[:, 0]
+    tab = calibration_table(t, e, pred, 6.0, n_groups=4)
+    assert list(tab.columns) == CALIBRATION_COLUMNS
+    assert tab["n"].sum() == len(t)
+    assert len(tab) == 4
+    # reconstruct the quantile groups and check the observed column with lifelines
+    codes = pd.qcut(pred, 4, labels=False, duplicates="drop")
+    for k, row in zip(sorted(set(codes)), tab.itertuples(), strict=True):
+        m = codes == k
+        kmf = KaplanMeierFitter().fit(t[m], e[m])
+        assert row.observed == pytest.approx(float(kmf.survival_function_at_times(6.0).iloc[0]))
+        assert row.predicted == pytest.approx(pred[m].mean())
+        assert row.observed_lower <= row.observed <= row.observed_upper
+
+
+def test_calibration_table_few_distinct_predictions_one_group_each() -> None:
+    t, e, x = _data()
+    xs = np.minimum(x // 4, 2)  # three values
+    pred = fit_survival_model(t, e, xs).survival(xs, [6.0])[:, 0]
+    tab = calibration_table(t, e, pred, 6.0, n_groups=5)
+    assert len(tab) == 3
+    assert sorted(tab["n"]) == sorted(np.unique(xs, return_counts=True)[1])
+
+
+def test_rcs_basis_hand_value_and_linear_tail() -> None:
+    # knots 0, 1, 2 at x = 3: (27 - 8 * 2 / 1 + 1 * 1 / 1) / 2^2 = 3
+    b = rcs_basis(np.array([3.0, 4.0, 5.0, 6.0]), [0, 1, 2])
+    assert b[0, 1] == pytest.approx(3.0)
+    d = np.diff(b[:, 1])
+    assert d == pytest.approx(np.full(3, d[0]))  # linear beyond the last knot
+
+
+def test_slope_and_ici_well_calibrated_vs_miscalibrated() -> None:
+    t, e, x = _data(n=1500)
+    pred = fit_survival_model(t, e, x).survival(x, [6.0])[:, 0]
+    good = calibration_summary(t, e, pred, 6.0)
+    assert good.slope == pytest.approx(1.0, abs=0.15)
+    assert good.ici < 0.03
+    bad = calibration_summary(t, e, pred**2, 6.0)  # predicted survival far too low
+    assert bad.ici > good.ici + 0.05
+    assert bad.e90 >= bad.e50
+
+
+def test_ici_matches_lifelines_spline_calibration_model() -> None:
+    rng = np.random.default_rng(4)
+    n = 500
+    x = rng.normal(size=n)
+    t = rng.exponential(8 * np.exp(-0.7 * x))
+    c = rng.uniform(2, 30, n)
+    t, e = np.minimum(t, c), (t <= c).astype(int)
+    pred = fit_survival_model(t, e, x).survival(x, [6.0])[:, 0]
+    res = calibration_summary(t, e, pred, 6.0)
+    assert res.method == "rcs3"
+    cll = np.log(-np.log(pred))
+    basis = rcs_basis(cll, np.quantile(cll, [0.1, 0.5, 0.9]))
+    df = pd.DataFrame({"a": basis[:, 0], "b": basis[:, 1], "T": np.minimum(t, 6.0),
+                       "E": ((e == 1) & (t <= 6.0)).astype(int)})
+    cph = CoxPHFitter().fit(df, "T", "E")
+    obs = 1 - cph.predict_survival_function(df[["a", "b"]], times=[6.0]).to_numpy()[0]
+    assert res.ici == pytest.approx(np.mean(np.abs((1 - pred) - obs)), abs=1e-5)
+
+
+def test_bootstrap_optimism_small_for_one_term_large_for_many() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    x = rng.normal(size=n)
+    t = rng.exponential(8 * np.exp(-0.8 * x))
+    c = rng.uniform(2, 30, n)
+    t, e = np.minimum(t, c), (t <= c).astype(int)
+    one = bootstrap_optimism(t, e, x, B=25, seed=1)
+    assert abs(one.c_optimism) < 0.01
+    assert one.slope_corrected == pytest.approx(1.0, abs=0.1)
+    noise = np.column_stack([x[:120], rng.normal(size=(120, 14))])
+    many = bootstrap_optimism(t[:120], e[:120], noise, B=25, seed=1)
+    assert many.c_optimism > 0.03
+    assert many.slope_corrected < 0.9
+    assert many.c_corrected == pytest.approx(many.c_apparent - many.c_optimism)
+    again = bootstrap_optimism(t[:120], e[:120], noise, B=25, seed=1)
+    assert again == many
