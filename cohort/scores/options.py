@@ -9,7 +9,7 @@ import pandas as pd
 
 from cohort.errors import CohortInputError
 from cohort.schema import PRIMARY_SITES
-from cohort.scores.sites import SITE_ITEM_POINTS, SITE_ITEMS, site_points_table
+from cohort.scores.sites import SITE_ITEM_POINTS, SITE_ITEMS, SITE_PLACEMENTS, site_points_table
 
 __all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions"]
 
@@ -77,8 +77,11 @@ class ScoreOptions:
 
     def site_points(self, item: str) -> dict[str, int]:
         """Site -> points for one item, defaults with this object's overrides applied."""
-        table = site_points_table(self.site_overrides)
-        return {str(k): int(v) for k, v in table[item].items()}
+        if item not in SITE_PLACEMENTS:
+            raise CohortInputError(f"unknown site item {item!r}; items: {', '.join(SITE_ITEMS)}.")
+        placements = SITE_PLACEMENTS[item]
+        overrides = self.site_overrides.get(item, {})
+        return {site: int(overrides.get(site, placements[site].points)) for site in PRIMARY_SITES}
 
     def site_table(self) -> pd.DataFrame:
         """Site -> points for every item (see :func:`cohort.scores.sites.site_points_table`)."""
