@@ -60,10 +60,13 @@ def run_score(
     present = set(frame.columns)
     computable = [n for n, d in REGISTRY.items() if all(c in present for c in d.inputs)]
     if not computable:
-        needs = "; ".join(f"{n}: {', '.join(d.inputs)}" for n, d in REGISTRY.items())
+        needs = "; ".join(
+            f"{n} needs {', '.join(c for c in d.inputs if c not in present)}"
+            for n, d in REGISTRY.items()
+        )
         raise SchemaError(
             f"no score can be computed from '{source.name}': every score needs input columns "
-            f"that the table lacks (columns needed per score: {needs}). The table has columns "
+            f"that the table lacks ({needs}). The table has columns "
             f"{list(frame.columns)}. Rename the columns to the canonical names or map them "
             "with --map."
         )
@@ -83,7 +86,7 @@ def _summary(
 
     lines = [f"Read {n_rows} rows from {source.name}."]
     lines += [f"  note: {n}" for n in notes]
-    lines.append("Scores computed (rows with a score / rows; why the others are missing):")
+    lines.append("Scores (rows scored / rows read; why the others are not scored):")
     width = max(len(n) for n in REGISTRY)
     skipped = []
     for name, definition in REGISTRY.items():
@@ -98,10 +101,9 @@ def _summary(
             per_input: dict[str, int] = {}
             for text in reasons.fillna("reason not recorded").astype(str):
                 for piece in text.split("; "):
-                    key = piece.removesuffix(" missing")
-                    per_input[key] = per_input.get(key, 0) + 1
-            shown = ", ".join(f"{k} {v}" for k, v in per_input.items())
-            line += f"; missing in {len(reasons)} rows (missing input: rows): {shown}"
+                    per_input[piece] = per_input.get(piece, 0) + 1
+            shown = ", ".join(f"{k} in {v}" for k, v in per_input.items())
+            line += f"; {len(reasons)} not scored: {shown}"
         lines.append(line)
     if skipped:
         lines.append("Not computed (input columns absent): " + "; ".join(skipped) + ".")

@@ -134,6 +134,10 @@ _SNIFF_LINES = 200
 # A column name longer than this many words is taken for prose (assumption: cohort
 # headers are short labels such as "Karnofsky performance status (%)").
 _MAX_HEADER_WORDS = 10
+# Share of sniffed rows that must have the header's field count for a delimiter to be
+# taken; below it the file is "not a table", above it the odd rows are reported by
+# number (assumption: a real export has at most a few broken rows).
+_MIN_CONSISTENT = 0.8
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _COMMA_NUM_RE = re.compile(r"^[+-]?\d*,\d+$")
 _DOT_NUM_RE = re.compile(r"^[+-]?\d*\.\d+$")
@@ -299,12 +303,18 @@ def _sniff_sep(text: str, p: Path) -> str:
         key = (consistent, width, -k)
         if best is None or key > best:
             best, best_sep = key, cand
-    if best is None or best_sep is None or best[0] < 0.5:
+    if best is None or best_sep is None or best[0] < _MIN_CONSISTENT:
+        guess = ""
+        if best is not None and best_sep is not None:
+            guess = (
+                f" (best guess, {_DELIMITER_NAMES[best_sep]}: the header has {best[1]} fields "
+                f"and only {best[0]:.0%} of the first {len(lines) - 1} rows have as many)"
+            )
         raise InputFileError(
             f"'{p.name}' does not look like a table: no delimiter among comma, semicolon, "
-            "tab and '|' splits its lines into a consistent number of columns (a table "
-            "needs a header line and at least two columns). Export the data as CSV, "
-            f"Parquet or Excel. {_FORMATS_HINT}"
+            f"tab and '|' splits its lines into a consistent number of columns{guess}. A "
+            "table needs a header line and at least two columns. Export the data as CSV, "
+            f"Parquet or Excel, or set sep in the [read] table of a --map file. {_FORMATS_HINT}"
         )
     return best_sep
 

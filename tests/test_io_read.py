@@ -100,7 +100,7 @@ def test_ambiguous_decimal_mark_is_an_error(tmp_path: Path) -> None:
 
 
 def test_ragged_rows_are_named(tmp_path: Path) -> None:
-    text = "a,b,c\n1,2,3\n1,2\n1,2,3\n1,2,3,4\n"
+    text = "a,b,c\n1,2,3\n1,2\n1,2,3\n1,2,3,4\n" + "1,2,3\n" * 6
     expected = r"2 rows \(rows 2, 4\) have 2, 4 fields but the header has 3"
     with pytest.raises(InputFileError, match=expected):
         read_table(_write(tmp_path / "r.csv", text))
@@ -198,6 +198,13 @@ def test_prose_is_not_a_table(tmp_path: Path) -> None:
     )
     with pytest.raises(InputFileError, match="does not look like a table"):
         read_table(_write(tmp_path / "prose.csv", prose))
+
+
+def test_mostly_ragged_file_is_not_a_table(tmp_path: Path) -> None:
+    text = "a,b,c\n1,2\n1,2,3\n1\n1,2,3,4,5\n"
+    expected = r"does not look like a table.*comma: the header has 3 fields and only 25%"
+    with pytest.raises(InputFileError, match=expected):
+        read_table(_write(tmp_path / "r.csv", text))
 
 
 def test_single_words_without_delimiter_are_not_a_table(tmp_path: Path) -> None:
