@@ -57,14 +57,19 @@ class ScoreResult:
 
 def missing_reasons(frame: pd.DataFrame, inputs: Iterable[str]) -> pd.Series:
     """Per row, ``"<col> missing; <col> missing"`` for missing inputs, NA if none missing."""
-    reason = np.full(len(frame), "", dtype=object)
-    for column in inputs:
-        missing = frame[column].isna().to_numpy(dtype=bool)
-        piece = np.where(missing, f"{column} missing", "").astype(object)
-        sep = np.where((reason != "") & missing, "; ", "").astype(object)
-        reason = reason + sep + piece
-    out = pd.Series(reason, index=frame.index, dtype=object)
-    return out.where(out != "").astype("string")
+    columns = list(inputs)
+    missing = np.column_stack(
+        [frame[c].isna().to_numpy(dtype=bool) for c in columns] or [np.zeros(len(frame), bool)]
+    )
+    # One text per distinct pattern of missing inputs (few), then broadcast to rows.
+    codes = missing.astype(np.int64) @ (np.int64(1) << np.arange(missing.shape[1], dtype=np.int64))
+    patterns, inverse = np.unique(codes, return_inverse=True)
+    texts = np.array(
+        ["; ".join(f"{c} missing" for k, c in enumerate(columns) if (code >> k) & 1) or None
+         for code in patterns],
+        dtype=object,
+    )
+    return pd.Series(texts[inverse.ravel()], index=frame.index, dtype="string")
 
 
 def assign_groups(scores: pd.Series, definition: ScoreDefinition) -> pd.Series:
