@@ -198,3 +198,14 @@ def test_assumptions_are_listed_with_reasons() -> None:
     doc = sites_module.__doc__ or ""
     for site in table["site"]:
         assert f"``{site}``" in doc
+
+
+@pytest.mark.parametrize("category_dtype", ["category", "string", "object"])
+def test_scores_do_not_depend_on_column_dtypes(category_dtype: str) -> None:
+    reference = compute_scores(TOKUHASHI_ONLY).values
+    other = TOKUHASHI_ONLY.copy()
+    for col in ("visceral_mets", "primary_site", "frankel"):
+        other[col] = other[col].astype(category_dtype)
+    for col in ("kps", "extraspinal_bone_mets", "vertebral_mets"):
+        other[col] = other[col].astype(float)
+    pd.testing.assert_frame_equal(compute_scores(other).values, reference)
