@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cohort.errors import CohortInputError, SchemaError
+from cohort.errors import CohortInputError, InputFileError, SchemaError
 from cohort.schema import PRIMARY_SITES, validate_cohort
 from cohort.scores import (
     REGISTRY,
@@ -13,6 +13,7 @@ from cohort.scores import (
     ScoreOptions,
     add_scores,
     compute_scores,
+    load_score_options,
     site_assumptions,
     site_points_table,
     tokuhashi_original,
@@ -209,3 +210,33 @@ def test_scores_do_not_depend_on_column_dtypes(category_dtype: str) -> None:
     for col in ("kps", "extraspinal_bone_mets", "vertebral_mets"):
         other[col] = other[col].astype(float)
     pd.testing.assert_frame_equal(compute_scores(other).values, reference)
+
+
+def test_load_score_options_from_toml(tmp_path) -> None:
+    path = tmp_path / "scores.toml"
+    path.write_text(
+        'vertebral_option = "3-12-0"\n\n[site_overrides.tomita]\nmelanoma = 2\n',
+        encoding="utf-8",
+    )
+    options = load_score_options(path)
+    assert options == ScoreOptions("3-12-0", {"tomita": {"melanoma": 2}})
+    # p1 Tomita with melanoma moderate 2: 2 + none 0 + multiple 2 = 4
+    assert tomita(TOKUHASHI_ONLY.iloc[[0]], options).iloc[0] == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "match"),
+    [
+        ("vertebral_option = ", InputFileError, "not valid TOML"),
+        ('vertebral = "321"\n', CohortInputError, "unknown key"),
+        ("site_overrides = 3\n", CohortInputError, "must be tables"),
+        ("[site_overrides.tomita]\nmelanoma = 3\n", CohortInputError, "use one of 1, 2, 4"),
+    ],
+)
+def test_load_score_options_errors(tmp_path, text: str, error: type, match: str) -> None:
+    path = tmp_path / "scores.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(error, match=match):
+        load_score_options(path)
+    with pytest.raises(InputFileError, match="cannot read"):
+        load_score_options(tmp_path / "absent.toml")

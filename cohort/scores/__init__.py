@@ -21,7 +21,7 @@ from cohort.scores.compute import (
     missing_reasons,
     score_components,
 )
-from cohort.scores.options import VERTEBRAL_OPTIONS, ScoreOptions
+from cohort.scores.options import VERTEBRAL_OPTIONS, ScoreOptions, load_score_options
 from cohort.scores.registry import REGISTRY, ScoreDefinition, ScoreGroup
 from cohort.scores.sins import sins
 from cohort.scores.sites import SITE_ITEMS, site_assumptions, site_points_table
@@ -42,6 +42,7 @@ __all__ = [
     "bauer_modified",
     "bauer_original",
     "compute_scores",
+    "load_score_options",
     "missing_reasons",
     "score_components",
     "sins",

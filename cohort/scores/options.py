@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
 
 import pandas as pd
 
-from cohort.errors import CohortInputError
+from cohort.errors import CohortInputError, InputFileError
 from cohort.schema import PRIMARY_SITES
 from cohort.scores.sites import SITE_ITEM_POINTS, SITE_ITEMS, SITE_PLACEMENTS, site_points_table
 
-__all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions"]
+__all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions", "load_score_options"]
 
 #: Codings of the revised Tokuhashi "metastases in the vertebral body" item
 #: (clinical-references 1.2, CONFLICT): "321" is >=3 / 2 / 1 -> 0 / 1 / 2 (S2, S3, S6;
@@ -86,3 +89,51 @@ class ScoreOptions:
     def site_table(self) -> pd.DataFrame:
         """Site -> points for every item (see :func:`cohort.scores.sites.site_points_table`)."""
         return site_points_table(self.site_overrides)
+
+
+def load_score_options(path: str | PathLike[str]) -> ScoreOptions:
+    """Read :class:`ScoreOptions` from a TOML file.
+
+    Example::
+
+        vertebral_option = "3-12-0"
+
+        [site_overrides.tomita]
+        melanoma = 2            # moderate instead of the default rapid (assumption)
+
+        [site_overrides.tokuhashi_original]
+        unknown = 0             # Enkaoua's proposal (S6)
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be read or is not valid TOML.
+    CohortInputError
+        Unknown keys, items, sites, or points (see :class:`ScoreOptions`).
+    """
+    source = Path(path)
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputFileError(
+            f"cannot read the score-options file '{source.name}': {exc.strerror}. Check the path."
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputFileError(
+            f"the score-options file '{source.name}' is not valid TOML ({exc}). Fix the syntax."
+        ) from None
+    unknown = sorted(set(data) - {"vertebral_option", "site_overrides"})
+    if unknown:
+        raise CohortInputError(
+            f"score-options file '{source.name}': unknown key(s) {unknown}. Allowed keys: "
+            "vertebral_option, site_overrides."
+        )
+    overrides = data.get("site_overrides", {})
+    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+        raise CohortInputError(
+            f"score-options file '{source.name}': site_overrides must be tables such as "
+            "[site_overrides.tomita] with lines like melanoma = 2."
+        )
+    return ScoreOptions(
+        vertebral_option=str(data.get("vertebral_option", "321")), site_overrides=overrides
+    )
