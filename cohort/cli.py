@@ -18,7 +18,7 @@ import click
 from cohort import __version__
 from cohort.errors import CohortError
 
-__all__ = ["main", "cli", "run_user_errors"]
+__all__ = ["cli", "main", "run_user_errors"]
 
 EXIT_USER_ERROR = 2
 
