@@ -1,5 +1,5 @@
-"""Hand-worked modified (0-4) and original (0-5) Bauer scores (clinical-references
-section 3: one point per favourable factor)."""
+"""Hand-worked modified (0-4) and original (0-5) Bauer scores (Leithner 2008 as
+reproduced by S19, S20: one point per favourable factor)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ CONTRACT_NAMES = (
     "tokuhashi_revised", "tokuhashi_original", "tomita", "bauer_modified", "bauer_original",
     "van_der_linden", "sins",
 )  # fmt: skip
-# Published ranges and group cut points (DESIGN.md "Scores"; clinical-references 1-5).
+# Published ranges and group cut points (sources in the cohort.scores docstring).
 PUBLISHED = {
     "tokuhashi_revised": (0, 15, ["0-8", "9-11", "12-15"], "higher_is_better"),
     "tokuhashi_original": (0, 12, ["0-5", "6-8", "9-12"], "higher_is_better"),

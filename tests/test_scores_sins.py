@@ -1,4 +1,4 @@
-"""Hand-worked SINS (clinical-references section 4; labels of cohort.schema)."""
+"""Hand-worked SINS (Fisher 2010 as reproduced by S24-S27; labels of cohort.schema)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ EXPECTED = [
 ]
 GROUPS = ["13-18", "0-6", "7-12", "7-12", "0-6", "7-12", "13-18"]
 
-# Every category of every component, typed from clinical-references section 4.
+# Every category of every component, typed from the published table (S24, S25).
 CATEGORY_POINTS = [
     ("sins_location", "junctional", 3), ("sins_location", "mobile", 2),
     ("sins_location", "semirigid", 1), ("sins_location", "rigid", 0),

@@ -1,8 +1,8 @@
 """Hand-worked revised (2005) and original (1990) Tokuhashi scores.
 
 Expected points are worked out by hand from the published tables as reproduced in
-clinical-references sections 1.1 (revised; NICE CG75 S1, S2, S3) and 1.5 (original; S6),
-not from the code under test.
+NICE CG75 (S1), S2 and S3 (revised) and S6 (original); source keys are listed in the
+cohort.scores docstring. They are not taken from the code under test.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ ORIGINAL = [
 ]
 ORIGINAL_GROUPS = ["0-5", "0-5", "6-8", "9-12", "9-12", "0-5", "6-8", "6-8"]
 
-# Site points typed from clinical-references 1.1 / 1.5 (and the DESIGN.md table; "sarcoma"
+# Site points typed from the published tables (S1-S3, S6; "sarcoma"
 # is read as osteosarcoma in 2005, an assumption of cohort.scores.sites).
 REVISED_SITE = {
     "lung": 0, "sarcoma": 0, "stomach": 0, "bladder": 0, "esophagus": 0, "pancreas": 0,

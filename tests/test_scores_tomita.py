@@ -1,4 +1,4 @@
-"""Hand-worked Tomita scores (clinical-references section 2: growth 1/2/4, visceral
+"""Hand-worked Tomita scores (Tomita 2001 as reproduced by S14, S7: growth 1/2/4, visceral
 0/2/4, bone 1/2; spinal and extraspinal lesions counted together)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hand-worked van der Linden scores (clinical-references 5.2: KPS 80-100/50-70/20-40
+"""Hand-worked van der Linden scores (S33: KPS 80-100/50-70/20-40
 -> 2/1/0; breast 3, prostate 2, lung 1, other 0; visceral absent 1)."""
 
 from __future__ import annotations

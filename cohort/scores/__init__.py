@@ -8,6 +8,32 @@ missing for that row with the reason recorded (never guessed).
 
 Primary-site placements and the assumptions for sites a definition does not place are
 in :mod:`cohort.scores.sites`; change them with ``ScoreOptions(site_overrides=...)``.
+
+Sources cited by key in this package
+------------------------------------
+Evidence labels: [V] read in the primary paper's abstract or text or an official
+reproduction; [S] read only in a secondary reproduction; NOT FOUND: no accessible
+source showed the value; CONFLICT: sources disagree (the choice is documented).
+
+- S1: NICE CG75 (2008), Appendix 3, Table 2, reproduction of Tokuhashi 2005 "with
+  corrections ... with permission from Y. Tokuhashi".
+- S2: Neurosurgery notes, "Prognostication - metastatic spinal tumour" (secondary; its
+  revised Tokuhashi survival column and SINS pain item are wrong and not used).
+- S3: cliot R package documentation, ``revised_tokuhashi_score``.
+- S4: Tokuhashi Y et al. Spine 2005;30:2186-91, abstract.
+- S6: Medical Algorithms, "Prognostic scoring system of Tokuhashi et al" (1990 version).
+- S7: a public spine-score calculator's content audit (secondary).
+- S8: Bollen L, PhD thesis "Predicting survival in patients with spinal bone
+  metastases", p.95.
+- S11: Zeng J-C et al. 2007, predictive value of the revised Tokuhashi score (447
+  patients).
+- S14: Adler et al. J Cancer Metastasis Treat 2019;5:45, Tables 7-8 (Tomita).
+- S16: Schoenfeld AJ et al. Spine J 2022;22:39-48.
+- S19: dss.dign.eu, "Modified Bauer score".
+- S20: Leithner A et al. Eur Spine J 2008;17:1488-95.
+- S24, S25, S26, S27: SINS tables of pacs.de, cancercalc, cliot ``sins_spine_score``,
+  and Fourney et al. J Clin Oncol 2011;29:3072 as reproduced by spinemd.
+- S33: Medical Algorithms, van der Linden score.
 """
 
 from __future__ import annotations

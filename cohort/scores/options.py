@@ -17,7 +17,7 @@ from cohort.scores.sites import SITE_ITEM_POINTS, SITE_ITEMS, SITE_PLACEMENTS, s
 __all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions", "load_score_options"]
 
 #: Codings of the revised Tokuhashi "metastases in the vertebral body" item
-#: (clinical-references 1.2, CONFLICT): "321" is >=3 / 2 / 1 -> 0 / 1 / 2 (S2, S3, S6;
+#: (sources CONFLICT): "321" is >=3 / 2 / 1 -> 0 / 1 / 2 (S2, S3, S6;
 #: the default) and "3-12-0" is >=3 / 1-2 / 0 -> 0 / 1 / 2 (two reproductions recorded
 #: by the calculator audit S7).
 VERTEBRAL_OPTIONS: tuple[str, ...] = ("321", "3-12-0")

@@ -122,7 +122,7 @@ def _definitions() -> dict[str, ScoreDefinition]:
             compute=tokuhashi.tokuhashi_revised,
             components=tokuhashi.tokuhashi_revised_components,
             evidence="[V] S1 (NICE reproduction), [S] S2/S3; vertebral item CONFLICT "
-            "(clinical-references 1.2)",
+            "(two printings; option vertebral_option)",
         ),
         ScoreDefinition(
             name="tokuhashi_original",

@@ -32,7 +32,7 @@ TOKUHASHI_INPUTS: tuple[str, ...] = (
 
 # Extraspinal bone-metastasis foci: >=3 -> 0, 1-2 -> 1, 0 -> 2 (S1, S2, S3; S6 for 1990).
 _EXTRASPINAL_BANDS = ((3, 0), (1, 1), (0, 2))
-# Vertebral-body metastases, clinical-references 1.2 (CONFLICT), see ScoreOptions.
+# Vertebral-body metastases: printed two ways (CONFLICT), see ScoreOptions.
 _VERTEBRAL_BANDS = {
     "321": ((3, 0), (2, 1), (1, 2)),  # S2, S3, S6: >=3 / 2 / 1 -> 0 / 1 / 2 (default)
     "3-12-0": ((3, 0), (1, 1), (0, 2)),  # S7 audit of two reproductions: >=3 / 1-2 / 0
@@ -116,7 +116,7 @@ def tokuhashi_revised(frame: pd.DataFrame, options: ScoreOptions | None = None) 
     Evidence: items [V] in the NICE CG75 reproduction "with corrections ... with
     permission from Y. Tokuhashi" (S1) and [S] in S2/S3; the rows "extraspinal 0",
     "others" and "rectum" come from S2/S3 only. The vertebral-body item is a CONFLICT
-    (clinical-references 1.2): >=3/2/1 -> 0/1/2 is the default (most reproductions),
+    between reproductions: >=3/2/1 -> 0/1/2 is the default (most reproductions),
     >=3/1-2/0 -> 0/1/2 is available as ``vertebral_option="3-12-0"``.
 
     References
