@@ -87,6 +87,38 @@ def score_command(input_path: Path, out_path: Path, map_path: Path | None,
     click.echo(report)
 
 
+@cli.command("validate")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output directory for results.json, tables/*.csv and report.html.")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML column map: user column names and labels -> canonical ones.")
+@click.option("--time", "time_col", help="Name of the survival-time column.")
+@click.option("--event", "event_col", help="Name of the event column.")
+@click.option("--event-value", help="Value of the event column that means death (e.g. 2).")
+@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]),
+              help="Unit of the survival times (converted to months).")
+@click.option("--score", "scores", multiple=True,
+              help="A known score name, or COL:higher-is-better / COL:higher-is-worse for a "
+              "custom score column. Repeatable; default: every computable known score.")
+@click.option("--horizons", default="3,6,12", show_default=True,
+              help="Comma-separated horizons in months.")
+@click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(min=1),
+              help="Bootstrap replicates (CIs, optimism, comparisons).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+def validate_command(input_path: Path, out_dir: Path, map_path: Path | None,
+                     time_col: str | None, event_col: str | None, event_value: str | None,
+                     time_unit: str | None, scores: tuple[str, ...], horizons: str,
+                     bootstrap: int, seed: int) -> None:
+    """Validate prognostic scores on INPUT; write results.json and tables to --out."""
+    from cohort.validation.pipeline import run_cli_validation
+
+    click.echo(run_cli_validation(
+        input_path, out_dir, map_path=map_path, time_col=time_col, event_col=event_col,
+        event_value=event_value, time_unit=time_unit, scores=scores, horizons=horizons,
+        bootstrap=bootstrap, seed=seed))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cohort`` console script."""
     try:
