@@ -33,6 +33,7 @@ from lifelines import CoxPHFitter
 from lifelines.exceptions import ConvergenceError
 from lifelines.exceptions import ConvergenceWarning as LifelinesConvergenceWarning
 from lifelines.statistics import proportional_hazard_test
+from numpy.typing import ArrayLike
 
 from cohort.errors import ConvergenceWarning
 
@@ -126,8 +127,8 @@ def _fit(df: pd.DataFrame, penalizer: float) -> tuple[CoxPHFitter | None, list[s
 
 def fit_cox_model(
     covariates: pd.DataFrame,
-    time: Sequence[float],
-    event: Sequence[int],
+    time: ArrayLike,
+    event: ArrayLike,
     *,
     label: str = "model",
     ph_test: bool = True,
@@ -216,7 +217,7 @@ def fit_cox_model(
 
 
 def group_design(
-    groups: Sequence[object], group_order: Sequence[str], reference: str | None = None
+    groups: ArrayLike, group_order: Sequence[str], reference: str | None = None
 ) -> pd.DataFrame:
     """Indicator columns ``"<g> vs <reference>"`` for every group but the reference.
 
@@ -225,7 +226,7 @@ def group_design(
     """
     order = [str(g) for g in group_order]
     ref = order[0] if reference is None else reference
-    g = pd.Series(list(groups), dtype=object)
+    g = pd.Series(np.asarray(groups, dtype=object), dtype=object)
     out = pd.DataFrame(index=range(len(g)))
     miss = g.isna().to_numpy()
     for lab in order:

@@ -11,12 +11,12 @@ need it and are reported alongside.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from numpy.typing import ArrayLike
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
@@ -54,7 +54,7 @@ class HorizonResult:
 
 
 def horizon_outcome(
-    time: Sequence[float], event: Sequence[int], horizon: float
+    time: ArrayLike, event: ArrayLike, horizon: float
 ) -> np.ndarray:
     """Death by ``horizon``: 1, alive at ``horizon``: 0, unknown (censored before): NaN."""
     t = np.asarray(time, dtype=float)
@@ -67,7 +67,7 @@ def horizon_outcome(
 
 
 def horizon_logistic(
-    covariates: pd.DataFrame, time: Sequence[float], event: Sequence[int], horizon: float
+    covariates: pd.DataFrame, time: ArrayLike, event: ArrayLike, horizon: float
 ) -> HorizonResult:
     """Fit ``logit P(death by horizon) = a + X b`` among patients with known status.
 

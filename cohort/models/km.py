@@ -37,6 +37,7 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
+from numpy.typing import ArrayLike
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
@@ -89,7 +90,7 @@ class KaplanMeierResult:
     alpha: float = 0.05
 
 
-def _as_arrays(time: Sequence[float], event: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def _as_arrays(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
     if t.shape != e.shape or t.ndim != 1:
@@ -176,9 +177,9 @@ def _fit_one(
 
 
 def kaplan_meier(
-    time: Sequence[float],
-    event: Sequence[int],
-    groups: Sequence[object] | None = None,
+    time: ArrayLike,
+    event: ArrayLike,
+    groups: ArrayLike | None = None,
     *,
     group_order: Sequence[str] | None = None,
     horizons: Sequence[float] = (3.0, 6.0, 12.0),
@@ -220,7 +221,7 @@ def kaplan_meier(
         labels = np.full(len(t), OVERALL, dtype=object)
         order: list[str] = [OVERALL]
     else:
-        g = pd.Series(list(groups), dtype=object)
+        g = pd.Series(np.asarray(groups, dtype=object), dtype=object)
         keep = g.notna().to_numpy()
         t, e = t[keep], e[keep]
         labels = g[keep].astype(str).to_numpy(dtype=object)
@@ -284,11 +285,11 @@ class TrendResult:
 
 
 def _clean_groups(
-    time: Sequence[float], event: Sequence[int], groups: Sequence[object],
+    time: ArrayLike, event: ArrayLike, groups: ArrayLike,
     group_order: Sequence[str] | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     t, e = _as_arrays(time, event)
-    g = pd.Series(list(groups), dtype=object)
+    g = pd.Series(np.asarray(groups, dtype=object), dtype=object)
     keep = g.notna().to_numpy()
     labels = g[keep].astype(str).to_numpy(dtype=object)
     present = set(labels)
@@ -301,7 +302,7 @@ def _clean_groups(
 
 
 def observed_expected(
-    time: Sequence[float], event: Sequence[int], groups: Sequence[object],
+    time: ArrayLike, event: ArrayLike, groups: ArrayLike,
     group_order: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Observed and expected deaths per group and the covariance of O - E.
@@ -336,7 +337,7 @@ def observed_expected(
 
 
 def logrank_global(
-    time: Sequence[float], event: Sequence[int], groups: Sequence[object]
+    time: ArrayLike, event: ArrayLike, groups: ArrayLike
 ) -> LogrankResult:
     """Global log-rank test of equal survival across all groups (lifelines)."""
     t, e, labels, order = _clean_groups(time, event, groups, None)
@@ -347,9 +348,9 @@ def logrank_global(
 
 
 def logrank_trend(
-    time: Sequence[float],
-    event: Sequence[int],
-    groups: Sequence[object],
+    time: ArrayLike,
+    event: ArrayLike,
+    groups: ArrayLike,
     group_order: Sequence[str],
     weights: Sequence[float] | None = None,
 ) -> TrendResult:
@@ -384,9 +385,9 @@ def logrank_trend(
 
 
 def logrank_pairwise(
-    time: Sequence[float],
-    event: Sequence[int],
-    groups: Sequence[object],
+    time: ArrayLike,
+    event: ArrayLike,
+    groups: ArrayLike,
     group_order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Pairwise log-rank tests with Holm-adjusted p-values.

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sksurv.metrics import brier_score, integrated_brier_score
 from sksurv.util import Surv
 
@@ -77,7 +78,7 @@ def breslow_baseline(
 
 
 def fit_survival_model(
-    time: Sequence[float], event: Sequence[int], x: np.ndarray
+    time: ArrayLike, event: ArrayLike, x: np.ndarray
 ) -> CoxSurvivalModel:
     """Fit a Cox model (Efron) on ``x`` and attach the Breslow baseline."""
     t = np.asarray(time, dtype=float)
@@ -98,7 +99,7 @@ def _surv(time: np.ndarray, event: np.ndarray) -> np.ndarray:
 
 
 def brier_at(
-    time: Sequence[float], event: Sequence[int], predicted: np.ndarray,
+    time: ArrayLike, event: ArrayLike, predicted: np.ndarray,
     horizons: Sequence[float],
 ) -> dict[float, float]:
     """IPCW Brier score at each horizon of predicted survival ``predicted[:, k]``.
@@ -118,14 +119,14 @@ def brier_at(
     return out
 
 
-def ibs_grid(time: Sequence[float] | np.ndarray, tau: float) -> np.ndarray:
+def ibs_grid(time: ArrayLike, tau: float) -> np.ndarray:
     """Distinct observed times from the first up to ``tau`` (inclusive), capped below max."""
     t = np.asarray(time, dtype=float)
     return np.unique(t[(t <= tau) & (t < t.max())])
 
 
 def integrated_brier(
-    time: Sequence[float], event: Sequence[int], model: CoxSurvivalModel, x: np.ndarray,
+    time: ArrayLike, event: ArrayLike, model: CoxSurvivalModel, x: np.ndarray,
     tau: float,
 ) -> float:
     """Integrated Brier score of ``model``'s predictions over [first time, ``tau``]."""

@@ -48,6 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+from rich.console import Console
 from rich.progress import track
 
 from cohort.errors import CohortInputError
@@ -72,9 +74,9 @@ CALIBRATION_COLUMNS = [
 
 
 def calibration_table(
-    time: Sequence[float],
-    event: Sequence[int],
-    predicted: Sequence[float],
+    time: ArrayLike,
+    event: ArrayLike,
+    predicted: ArrayLike,
     horizon: float,
     n_groups: int = 5,
 ) -> pd.DataFrame:
@@ -148,7 +150,7 @@ class CalibrationSummary:
 
 
 def calibration_summary(
-    time: Sequence[float], event: Sequence[int], predicted: Sequence[float], horizon: float
+    time: ArrayLike, event: ArrayLike, predicted: ArrayLike, horizon: float
 ) -> CalibrationSummary:
     """Calibration slope and ICI at ``horizon`` (see the module notes for the method)."""
     t = np.asarray(time, dtype=float)
@@ -201,8 +203,8 @@ class OptimismSummary:
 
 
 def bootstrap_optimism(
-    time: Sequence[float],
-    event: Sequence[int],
+    time: ArrayLike,
+    event: ArrayLike,
     x: np.ndarray,
     *,
     B: int = 200,
@@ -243,7 +245,10 @@ def bootstrap_optimism(
     c_app = harrell_c(t, e, arr @ full.coef)
     rng = np.random.default_rng(seed)
     c_opt, slopes, failed = [], [], 0
-    for _ in track(range(B), description=label, disable=not progress, transient=True):
+    for _ in track(
+        range(B), description=label, disable=not progress, transient=True,
+        console=Console(stderr=True),
+    ):
         idx = rng.integers(0, n, n)
         try:
             fb = fit_cox(t[idx], e[idx], arr[idx], warn=False)

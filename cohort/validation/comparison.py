@@ -12,10 +12,10 @@ Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman & Hall 1993, c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cohort.validation.concordance import harrell_c
 
@@ -37,10 +37,10 @@ class CDifference:
 
 
 def paired_c_difference(
-    time: Sequence[float],
-    event: Sequence[int],
-    risk_a: Sequence[float],
-    risk_b: Sequence[float],
+    time: ArrayLike,
+    event: ArrayLike,
+    risk_a: ArrayLike,
+    risk_b: ArrayLike,
     *,
     B: int = 200,
     seed: int = 0,

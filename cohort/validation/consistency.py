@@ -21,11 +21,12 @@ reported so the reader can judge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = ["ConsistencyResult", "classify_consistency", "prediction_consistency"]
 
@@ -63,9 +64,9 @@ class ConsistencyResult:
 
 
 def prediction_consistency(
-    time: Sequence[float],
-    event: Sequence[int],
-    groups: Sequence[object],
+    time: ArrayLike,
+    event: ArrayLike,
+    groups: ArrayLike,
     bands: Mapping[str, tuple[float, float | None]],
 ) -> ConsistencyResult:
     """Share of patients whose survival fell in the band predicted by their group.
@@ -81,7 +82,7 @@ def prediction_consistency(
     """
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=int)
-    g = pd.Series(list(groups), dtype=object)
+    g = pd.Series(np.asarray(groups, dtype=object), dtype=object)
     status = pd.Series([None] * len(t), dtype=object)
     for i, lab in enumerate(g):
         if pd.isna(lab) or str(lab) not in bands:

@@ -31,6 +31,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sksurv.metrics import concordance_index_ipcw, cumulative_dynamic_auc
 from sksurv.util import Surv
 
@@ -49,7 +50,7 @@ __all__ = [
 Direction = Literal["higher_is_better", "higher_is_worse"]
 
 
-def orient_risk(values: Sequence[float] | np.ndarray, direction: str) -> np.ndarray:
+def orient_risk(values: ArrayLike, direction: str) -> np.ndarray:
     """Score values as a risk (higher = earlier death) according to ``direction``."""
     v = np.asarray(values, dtype=float)
     if direction == "higher_is_better":
@@ -70,7 +71,7 @@ class HarrellC:
     replicates: np.ndarray
 
 
-def _arrays(time: Sequence[float], event: Sequence[int], risk: Sequence[float]
+def _arrays(time: ArrayLike, event: ArrayLike, risk: ArrayLike
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=int)
@@ -79,9 +80,9 @@ def _arrays(time: Sequence[float], event: Sequence[int], risk: Sequence[float]
 
 
 def harrell_c_bootstrap(
-    time: Sequence[float],
-    event: Sequence[int],
-    risk: Sequence[float],
+    time: ArrayLike,
+    event: ArrayLike,
+    risk: ArrayLike,
     *,
     B: int = 200,
     seed: int = 0,
@@ -108,7 +109,7 @@ def harrell_c_bootstrap(
     return HarrellC(c, float(lo), float(hi), B, reps)
 
 
-def uno_tau(time: Sequence[float], horizons: Sequence[float]) -> float:
+def uno_tau(time: ArrayLike, horizons: Sequence[float]) -> float:
     """Truncation time for Uno's C: the largest horizon, if follow-up reaches beyond it.
 
     Otherwise the largest observed time before which the Kaplan-Meier estimate of the
@@ -125,7 +126,7 @@ def uno_tau(time: Sequence[float], horizons: Sequence[float]) -> float:
 
 
 def uno_c(
-    time: Sequence[float], event: Sequence[int], risk: Sequence[float], tau: float
+    time: ArrayLike, event: ArrayLike, risk: ArrayLike, tau: float
 ) -> float:
     """Uno's IPCW C-statistic truncated at ``tau`` (scikit-survival).
 
@@ -140,7 +141,7 @@ def uno_c(
 
 
 def td_auc(
-    time: Sequence[float], event: Sequence[int], risk: Sequence[float],
+    time: ArrayLike, event: ArrayLike, risk: ArrayLike,
     times: Sequence[float],
 ) -> pd.DataFrame:
     """Cumulative/dynamic AUC(t): deaths by t (cases) against survivors beyond t.
