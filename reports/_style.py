@@ -25,7 +25,8 @@ def base_layout(title: str | None, *, height: int = 480) -> dict[str, Any]:
     """Layout shared by all figures: white template, fixed size, escaped title."""
     return {
         "template": "plotly_white",
-        "title": {"text": plot_text(title) if title else "", "x": 0.0, "xanchor": "left"},
+        "title": {"text": plot_text(title) if title else "", "x": 0.0, "xref": "paper",
+                  "xanchor": "left"},
         "height": height,
         "margin": {"l": 70, "r": 30, "t": 60 if title else 30, "b": 60},
         "font": {"family": "Arial, Helvetica, sans-serif", "size": 13},

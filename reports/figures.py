@@ -76,7 +76,7 @@ def forest_figure(df: pd.DataFrame, *, title: str | None = None,
     """
     _require(df, ["term", "hr", "ci_lower", "ci_upper", "p", "n", "events"], "forest_figure")
     rows = df.reset_index(drop=True)
-    names = [_label(t, labels) for t in rows["term"]]
+    names = _unique([_label(t, labels) for t in rows["term"]])
     hr = rows["hr"].astype(float).to_numpy()
     lo = rows["ci_lower"].astype(float).to_numpy()
     hi = rows["ci_upper"].astype(float).to_numpy()
@@ -116,6 +116,16 @@ def forest_figure(df: pd.DataFrame, *, title: str | None = None,
     fig.add_annotation(text="n / events   HR (95% CI), p", xref="x2 domain", yref="paper",
                        x=0.0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False)
     return fig
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Row labels made unique (a categorical axis would merge equal labels)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
 
 
 def _count(value: object) -> str:

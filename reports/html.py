@@ -109,8 +109,12 @@ def _registry() -> Mapping[str, Any]:
     return REGISTRY
 
 
-def _score_label(name: str, registry: Mapping[str, Any]) -> str:
-    return str(getattr(registry.get(name), "label", name)) if name in registry else name
+def _score_label(name: str, registry: Mapping[str, Any],
+                 results: Mapping[str, Any] | None = None) -> str:
+    if name in registry:
+        return str(getattr(registry[name], "label", name))
+    entry = ((results or {}).get("scores", {}) or {}).get(name, {}) or {}
+    return str(entry.get("label") or name)
 
 
 def _num(value: object) -> float:
@@ -240,12 +244,12 @@ def _summary(page: _Page, res: Mapping[str, Any], registry: Mapping[str, Any],
         blo, bhi = _ci_pair(s.get("harrell_c_ci"))
         others = sorted(((n, _num(v.get("harrell_c"))) for n, v in scores.items() if n != name
                          and not math.isnan(_num(v.get("harrell_c")))), key=lambda x: -x[1])
-        runner = (f" The next best is {html_text(_score_label(others[0][0], registry))} "
+        runner = (f" The next best is {html_text(_score_label(others[0][0], registry, res))} "
                   f"({fmt_num(others[0][1], 3)})." if others else "")
         lines.append(
             f'<strong id="best-score" data-score="{html_text(name)}">'
-            f"{html_text(_score_label(name, registry))} discriminates best</strong>: Harrell's C "
-            f"{fmt_num(s.get('harrell_c'), 3)} (95% CI {fmt_ci(blo, bhi, 3)}), Uno's C "
+            f"{html_text(_score_label(name, registry, res))} discriminates best</strong>: "
+            f"Harrell's C {fmt_num(s.get('harrell_c'), 3)} (95% CI {fmt_ci(blo, bhi, 3)}), Uno's C "
             f"{fmt_num(s.get('uno_c'), 3)}, optimism-corrected C "
             f"{fmt_num(s.get('optimism_corrected_c'), 3)}.{runner} Overlapping intervals mean "
             f"the data cannot rank the scores reliably.")
@@ -262,7 +266,7 @@ def _summary(page: _Page, res: Mapping[str, Any], registry: Mapping[str, Any],
             purpose = getattr(registry.get(name), "purpose", "survival") if name in registry \
                 else "user score"
             rows.append({
-                "Score": _score_label(name, registry), "Purpose": purpose,
+                "Score": _score_label(name, registry, res), "Purpose": purpose,
                 "n": s.get("n"), "Harrell's C (95% CI)":
                     f"{fmt_num(s.get('harrell_c'), 3)} ({fmt_ci(clo, chi, 3)})",
                 "Uno's C": fmt_num(s.get("uno_c"), 3),
@@ -287,7 +291,7 @@ def _cohort(page: _Page, result: ValidationLike, best: str | None,
     if group_col and best is not None and best in result.km:
         order = list(result.km[best].group_order)
     t1 = table_one(frame, group=group_col, group_order=order)
-    by = (f" and by {html_text(_score_label(best, registry))} group"
+    by = (f" and by {html_text(_score_label(best, registry, result.results))} group"
           if group_col and best else "")
     body.append(f"<h3>Table 1. Characteristics overall{by}</h3>")
     body.append(_html_table(t1, table_id="table-one"))
@@ -311,7 +315,8 @@ def _survival(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) 
         n for n in names if n != "overall"]
     for name, key in zip(ordered, unique_slugs(ordered), strict=True):
         km = result.km[name]
-        label = "All patients" if name == "overall" else _score_label(name, registry)
+        label = ("All patients" if name == "overall"
+                 else _score_label(name, registry, result.results))
         fig = km_figure(km, title=f"Kaplan-Meier: {label}", group_title=label,
                         time_label="Months since diagnosis of spinal metastasis")
         body.append(f"<h3>{html_text(label)}</h3>")
@@ -322,12 +327,12 @@ def _survival(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) 
         body.append(_at_risk_table(km, f"at-risk-{key}"))
         body.append(page.download(f"km_{key}_at_risk", km.at_risk, "Number at risk"))
         body.append(page.download(f"km_{key}_medians", km.medians, "Medians by group"))
-        body.append(page.download(f"km_{key}_curves", km.curves, "Kaplan-Meier step points"))
 
 
 def _discrimination(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) -> None:
     body = page.section("discrimination", "Discrimination")
-    labels = {n: _score_label(n, registry) for n in result.results.get("scores", {}) or {}}
+    labels = {n: _score_label(n, registry, result.results)
+              for n in result.results.get("scores", {}) or {}}
     for name, df in find_tables(result.tables, "c_index"):
         body.append(page.figure(c_index_figure(df, title="C-index by score", labels=labels),
                                 f"c-index-{name}", "Harrell's C with 95% bootstrap CI, and "
@@ -343,7 +348,7 @@ def _discrimination(page: _Page, result: ValidationLike, registry: Mapping[str, 
 
 def _cox(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) -> None:
     body = page.section("cox", "Hazard ratios")
-    labels = {n: _score_label(n, registry) for n in registry}
+    labels = {n: _score_label(n, registry, result.results) for n in registry}
     for name, df in find_tables(result.tables, "forest"):
         if df.empty:
             continue
@@ -357,15 +362,21 @@ def _cox(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) -> No
 
 def _calibration(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) -> None:
     body = page.section("calibration", "Calibration")
-    labels = {n: _score_label(n, registry) for n in registry}
     for name, df in find_tables(result.tables, "calibration"):
         if df.empty:
             continue
-        body.append(page.figure(calibration_figure(df, title=f"Calibration: {name}",
-                                                   labels=labels),
-                                f"calibration-{name}", "Predicted against observed "
-                                "(Kaplan-Meier) survival by group at each horizon; the "
-                                "dashed line is perfect calibration."))
+        if "score" in df.columns:
+            parts = [(str(s), df[df["score"].astype(str) == str(s)].drop(columns="score"))
+                     for s in pd.unique(df["score"])]
+        else:
+            parts = [(name, df)]
+        for score, part in parts:
+            label = _score_label(score, registry, result.results)
+            body.append(page.figure(
+                calibration_figure(part, title=f"Calibration: {label}"),
+                f"calibration-{score}", f"{html_text(label)}: survival predicted for each "
+                "group against Kaplan-Meier survival observed in it (95% CI) at each horizon; "
+                "the dashed line is perfect calibration."))
         body.append(page.download(name, df, "Calibration"))
     if not body:
         body.append("<p>No calibration tables in this result.</p>")
@@ -377,7 +388,7 @@ def _scores(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) ->
     if not names:
         body.append("<p>No score columns.</p>")
         return
-    labels = {n: _score_label(n, registry) for n in names}
+    labels = {n: _score_label(n, registry, result.results) for n in names}
     ranges = {n: (int(registry[n].minimum), int(registry[n].maximum))
               for n in names if n in registry}
     orders = {n: list(result.km[n].group_order) for n in names if n in result.km}
@@ -425,7 +436,7 @@ def _methods(page: _Page, result: ValidationLike, registry: Mapping[str, Any],
     rows = []
     for name in result.results.get("scores", {}) or {}:
         d = registry.get(name)
-        rows.append({"Score": _score_label(name, registry), "Column": name,
+        rows.append({"Score": _score_label(name, registry, result.results), "Column": name,
                      "Range": f"{d.minimum}-{d.maximum}" if d is not None else "–",
                      "Direction": (d.direction if d is not None else
                                    result.results["scores"][name].get("direction", "–")),

@@ -159,6 +159,7 @@ def km_figure(
             x=risk_times, y=[plot_text(group)] * len(risk_times), mode="text",
             text=["" if v is pd.NA else str(int(v)) for v in counts],
             textfont={"color": PALETTE[k % len(PALETTE)], "size": 12}, showlegend=False,
+            cliponaxis=False,
             hoverinfo="skip", name=f"{plot_text(group)} at risk", meta="at_risk"),
             row=2, col=1)
 
@@ -173,6 +174,7 @@ def km_figure(
     fig.update_yaxes(title_text="Survival probability", range=[0, 1.02], row=1, col=1)
     fig.update_yaxes(type="category", categoryorder="array",
                      categoryarray=[plot_text(g) for g in reversed(groups)],
+                     range=[-0.6, len(groups) - 0.4],
                      title_text="Number at risk", showgrid=False, zeroline=False,
                      row=2, col=1)
     axis = {"range": x_range, "zeroline": False}
