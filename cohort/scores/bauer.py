@@ -111,8 +111,8 @@ def bauer_original(frame: pd.DataFrame, options: ScoreOptions | None = None) -> 
     The four modified-Bauer items (:func:`bauer_modified`) plus one point for *no
     pathologic fracture* (``pathologic_fracture == False``).
 
-    Groups 0-1, 2-3, 4-5 are an assumption: the cut points are not in the reference
-    file (the grouping commonly used when the original score is validated); no
+    Groups 0-1, 2-3, 4-5 are an assumption: the cut points are not in the sources
+    consulted (the grouping commonly used when the original score is validated); no
     survival is attached to them.
 
     Parameters

@@ -91,7 +91,7 @@ _BAUER_MOD_REF = "Leithner A et al. Eur Spine J 2008;17(11):1488-95"
 _BAUER_MOD_SRC = "dss.dign.eu modified Bauer (S19) [S]; group median survival NOT FOUND"
 _BAUER_ORIG_REF = "Bauer HC, Wedin R. Acta Orthop Scand 1995;66(2):143-6"
 _BAUER_ORIG_SRC = (
-    "assumption: cut points 0-1 / 2-3 / 4-5 are not in the reference file (grouping "
+    "assumption: cut points 0-1 / 2-3 / 4-5 are not in the sources consulted (grouping "
     "commonly used in validations of the original score); no survival attached"
 )
 _VDL_REF = "van der Linden YM et al. Cancer 2005;103(2):320-8"

@@ -42,7 +42,7 @@ prostate, thyroid / kidney, uterus / lung, liver, stomach, colon, unknown primar
     ``sarcoma`` -> 4 (rapid): scored with the worst group (osteosarcoma 0) in revised
     Tokuhashi.
     ``melanoma`` -> 4 (rapid): clinical judgement, melanoma with bone metastases runs
-    a short course; no source in the reference file.
+    a short course; no published placement found in the sources consulted.
     ``carcinoid`` -> 1 (slow): scored with breast, prostate and thyroid (5) in revised
     Tokuhashi.
     ``ovary`` -> 2 (moderate): grouped with kidney and uterus as "medium" primaries in
@@ -153,7 +153,7 @@ _TOMITA: dict[str, SitePlacement] = {
                               "Tokuhashi scores it with liver"),
     "sarcoma": _assume(4, "rapid: revised Tokuhashi scores osteosarcoma 0 (worst)"),
     "melanoma": _assume(4, "rapid: clinical judgement (short course with bone metastases); "
-                           "no source in the reference file"),
+                           "no published placement found in the sources consulted"),
     "carcinoid": _assume(1, "slow: revised Tokuhashi scores carcinoid with breast, "
                             "prostate and thyroid (5)"),
     "ovary": _assume(2, "moderate: Zeng 2007 (S11) 'medium' primary with kidney and "
