@@ -48,24 +48,15 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def report(session: nox.Session) -> None:
-    """Build the default report into build/report/ (until the HTML report lands: score
-    the example cohort shipped in the package and write the scored table there)."""
+    """Build the HTML report into build/report/ (index.html, results.json, tables/).
+
+    Without arguments: the built-in synthetic cohort (default spec, n=1000, seed 2026).
+    With arguments, a user's file and the options of `cohort validate`:
+    `nox -s report -- INPUT [--map FILE] [--time COL] [--event COL] [--score NAME] ...`
+    (`--out DIR` to write elsewhere).
+    """
     _install(session)
-    out = ROOT / "build" / "report"
-    out.mkdir(parents=True, exist_ok=True)
     args = list(session.posargs)
-    if args:
-        session.run("cohort", "score", *args)
-    else:
-        session.run(
-            "python", "-c",
-            "from importlib.resources import files; print(files('cohort.data') / 'example_cohort.csv')",
-            silent=False,
-        )
-        example = session.run(
-            "python", "-c",
-            "from importlib.resources import files; print(files('cohort.data') / 'example_cohort.csv', end='')",
-            silent=True,
-        )
-        assert isinstance(example, str)
-        session.run("cohort", "score", example.strip(), "--out", str(out / "scored_cohort.csv"))
+    if not any(a == "--out" or a.startswith("--out=") for a in args):
+        args += ["--out", str(ROOT / "build" / "report")]
+    session.run("python", "-m", "reports.build", *args)
