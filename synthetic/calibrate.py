@@ -227,8 +227,6 @@ def solve(spec: Spec) -> SolverReport:
     else:
         x, cost = x0, 0.0
     scale, shape, s, b = math.exp(x[0]), math.exp(x[1]), float(x[2]), float(x[3])
-    followup = _solve_followup(spec, sample, obj.lp(s, b), scale, shape)
-    params = Parameters(scale, shape, s, b, followup)
     got = obj.achieved(x)
     rows = []
     for t in obj.targets:
@@ -241,10 +239,12 @@ def solve(spec: Spec) -> SolverReport:
                            f"{r.achieved:.3g}" for r in missed.itertuples())
         raise SpecError(
             f"the survival model cannot reach {len(missed)} target(s): {detail}. The free "
-            "parameters ended at " + ", ".join(f"{k} = {v:.4g}" for k, v in
-                                             params.as_dict().items())
-            + ". Loosen or change these targets, or widen the bounds in [survival.free]."
+            f"parameters ended at baseline_scale = {scale:.4g}, baseline_shape = {shape:.4g}, "
+            f"site_effect_scale = {s:.4g}, kps_log_hr_per_10 = {b:.4g}. Loosen or change "
+            "these targets, or widen the bounds in [survival.free]."
         )
+    followup = _solve_followup(spec, sample, obj.lp(s, b), scale, shape)
+    params = Parameters(scale, shape, s, b, followup)
     return SolverReport(params, table, spec.calibration_n, spec.calibration_seed, cost)
 
 
