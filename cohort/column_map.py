@@ -35,7 +35,7 @@ class ColumnMap:
         Canonical column -> {user label -> canonical label}.
     time_unit, event_value
         From the ``[time]`` and ``[event]`` tables, or ``None``.
-    sep, decimal, sheet
+    sep, decimal, sheet, encoding
         Reading options from the ``[read]`` table, or ``None``.
     source
         The file it was read from.
@@ -48,6 +48,7 @@ class ColumnMap:
     sep: str | None = None
     decimal: str | None = None
     sheet: str | int | None = None
+    encoding: str | None = None
     source: Path | None = None
 
 
@@ -189,6 +190,7 @@ def load_column_map(path: str | os.PathLike[str]) -> ColumnMap:
         sep=_map_sep(read.get("sep"), where),
         decimal=None if read.get("decimal") is None else str(read.get("decimal")),
         sheet=sheet,
+        encoding=None if read.get("encoding") is None else str(read.get("encoding")),
         source=p,
     )
 

@@ -167,17 +167,20 @@ def read_table(
     suffix = p.suffix.lower()
     if p.stat().st_size == 0:
         raise InputFileError(f"input file '{p}' is empty (0 bytes). Export the table again.")
-    if suffix in CSV_SUFFIXES:
-        frame = read_csv_table(p, sep=sep, decimal=decimal, encoding=encoding)
-    elif suffix in PARQUET_SUFFIXES:
-        frame = _read_parquet(p)
-    elif suffix in EXCEL_SUFFIXES:
-        frame = _read_excel(p, sheet)
-    else:
+    if suffix not in CSV_SUFFIXES + PARQUET_SUFFIXES + EXCEL_SUFFIXES:
         raise InputFileError(
             f"cannot read '{p.name}': unknown extension '{p.suffix or '(none)'}'. "
             f"{FORMATS_HINT}"
         )
+    try:
+        if suffix in CSV_SUFFIXES:
+            frame = read_csv_table(p, sep=sep, decimal=decimal, encoding=encoding)
+        elif suffix in PARQUET_SUFFIXES:
+            frame = _read_parquet(p)
+        else:
+            frame = _read_excel(p, sheet)
+    except OSError as exc:  # permission denied, file vanished, I/O error
+        raise InputFileError(f"cannot read '{p}': {exc.strerror or exc}.") from exc
     if len(frame) == 0:
         raise InputFileError(
             f"input file '{p}' has a header but no data rows. Export the table with its rows."
@@ -235,7 +238,10 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
                     f"'{p.name}' has no sheet '{sheet}'; its sheets are {names}."
                 )
             target = sheet
-        frame = book.parse(target, dtype=object, keep_default_na=False, na_values=[""])
+        try:
+            frame = book.parse(target, dtype=object, keep_default_na=False, na_values=[""])
+        except Exception as exc:  # openpyxl raises several unrelated types on bad sheets
+            raise InputFileError(f"cannot read the sheet of '{p.name}': {exc}") from exc
     if frame.shape[1] == 0:
         raise InputFileError(f"the sheet of '{p.name}' is empty. Put the table in the first sheet.")
     unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
@@ -355,6 +361,7 @@ def load_cohort(
         sep=sep if sep is not None else (cmap.sep if cmap else None),
         decimal=decimal if decimal is not None else (cmap.decimal if cmap else None),
         sheet=sheet if sheet is not None else (cmap.sheet if cmap else None),
+        encoding=cmap.encoding if cmap else None,
     )
     notes: list[str] = list(raw.attrs.get("notes", []))
     n_input = len(raw)
@@ -551,12 +558,15 @@ def write_table(
     """
     target = check_output_path(path, forbid)
     suffix = target.suffix.lower()
-    if suffix == ".csv":
-        with atomic_write(target, "w") as fh:
-            df.to_csv(fh, index=False, lineterminator="\n")
-    elif suffix == ".parquet":
-        with atomic_write(target, "wb") as fh:
-            _arrow_safe(df).to_parquet(fh, index=False)
-    else:
-        with atomic_write(target, "wb") as fh:
-            df.to_excel(fh, index=False, engine="openpyxl")
+    try:
+        if suffix == ".csv":
+            with atomic_write(target, "w") as fh:
+                df.to_csv(fh, index=False, lineterminator="\n")
+        elif suffix == ".parquet":
+            with atomic_write(target, "wb") as fh:
+                _arrow_safe(df).to_parquet(fh, index=False)
+        else:
+            with atomic_write(target, "wb") as fh:
+                df.to_excel(fh, index=False, engine="openpyxl")
+    except OSError as exc:  # permission denied, disk full
+        raise CohortInputError(f"cannot write '{target}': {exc.strerror or exc}.") from exc

@@ -183,3 +183,15 @@ def test_errors_name_the_users_column(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match=r"'time_months': 1 row \(row 1 \(id A\)\) are negative.*"
                        r"column 'time_months' is 'OS days'"):
         load_cohort(data, map_path=mp)
+
+
+def test_encoding_in_map(tmp_path: Path) -> None:
+    data = tmp_path / "l1.csv"
+    data.write_bytes("patient_id;primary_site;city\nA;lung;Zürich\n".encode("latin-1"))
+    mp = tmp_path / "map.toml"
+    mp.write_text('[read]\nencoding = "latin-1"\n')
+    loaded = load_cohort(data, map_path=mp)
+    assert loaded.frame["city"].tolist() == ["Zürich"]
+    assert not any("UTF-8" in n for n in loaded.notes)
+    # Without the map the fallback is used and said.
+    assert any("not valid UTF-8" in n for n in load_cohort(data).notes)
