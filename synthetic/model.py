@@ -264,11 +264,14 @@ def _geometric(u: np.ndarray, mean_extra: float) -> np.ndarray:
     return np.floor(np.log1p(-u) / math.log1p(-q)).astype(np.int64)
 
 
-def draw_covariates(model: Model, rng: np.random.Generator, m: int) -> Covariates:
-    """Draw ``m`` patients' covariates from ``rng``."""
+def draw_covariates(model: Model, rngs: tuple[np.random.Generator, np.random.Generator],
+                    m: int) -> Covariates:
+    """Draw ``m`` patients' covariates (uniforms from ``rngs[0]``, normals from ``rngs[1]``)."""
     spec = model.spec
-    u = rng.random((_N_UNIFORM, m))
-    z = rng.standard_normal((_N_NORMAL, m))
+    # Drawn patient-major and transposed, so that patient i's variates do not depend
+    # on the chunk length (a larger n extends a smaller one).
+    u = np.ascontiguousarray(rngs[0].random((m, _N_UNIFORM)).T)
+    z = np.ascontiguousarray(rngs[1].standard_normal((m, _N_NORMAL)).T)
     site = np.searchsorted(np.cumsum(spec.site_p)[:-1], u[0], side="right").astype(np.int8)
     male = u[1] < spec.male_p[site]
     age = spec.age_mean + spec.age_site_shift[site] + spec.age_sd * z[0]
@@ -398,7 +401,7 @@ _BOOLS = ("cord_compression", "back_pain", "ambulatory", "pathologic_fracture")
 
 def _chunk_rngs(seed: int, chunk: int) -> tuple[np.random.Generator, ...]:
     base = np.random.SeedSequence(entropy=seed, spawn_key=(chunk,))
-    return tuple(np.random.default_rng(s) for s in base.spawn(4))
+    return tuple(np.random.default_rng(s) for s in base.spawn(5))
 
 
 def _survival_times(model: Model, cov: Covariates, lp: np.ndarray,
@@ -426,8 +429,8 @@ def _survival_times(model: Model, cov: Covariates, lp: np.ndarray,
 
 def _fill_chunk(model: Model, cols: _Columns, start: int, m: int, seed: int, chunk: int) -> int:
     spec = model.spec
-    rng, rng_miss, rng_treat, rng_err = _chunk_rngs(seed, chunk)
-    cov = draw_covariates(model, rng, m)
+    rng_u, rng_z, rng_miss, rng_treat, rng_err = _chunk_rngs(seed, chunk)
+    cov = draw_covariates(model, (rng_u, rng_z), m)
     sl = slice(start, start + m)
     d = cols.data
     d["age"][sl] = cov.age
@@ -481,7 +484,7 @@ def _fill_chunk(model: Model, cols: _Columns, start: int, m: int, seed: int, chu
         d["ecog"][sl] = np.searchsorted(-np.array([80, 60, 40, 20]), -d["kps"][sl],
                                         side="right")
     if spec.missingness:
-        u_miss = rng_miss.random((len(spec.missingness), m))
+        u_miss = rng_miss.random((m, len(spec.missingness))).T
         for k, (col, conf) in enumerate(spec.missingness.items()):
             if conf["mechanism"] == "MCAR":
                 p_miss: Any = conf["p"]
@@ -539,8 +542,8 @@ def sample_for_solver(model: Model, n: int, seed: int) -> dict[str, np.ndarray]:
                                           ("fixed", "profile", "units", "group", "u")}
     for chunk, start in enumerate(range(0, n, CHUNK_ROWS)):
         m = min(CHUNK_ROWS, n - start)
-        rng = _chunk_rngs(seed, chunk)[0]
-        cov = draw_covariates(model, rng, m)
+        rngs = _chunk_rngs(seed, chunk)
+        cov = draw_covariates(model, (rngs[0], rngs[1]), m)
         fixed, profile, units = linear_predictor_parts(model, cov)
         score = tokuhashi_revised(cov.site, cov.kps, cov.extraspinal, cov.vertebral,
                                   cov.visceral, cov.frankel)
