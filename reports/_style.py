@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
+
 from reports._text import plot_text
 
-__all__ = ["PALETTE", "base_layout", "with_alpha"]
+__all__ = ["PALETTE", "TEMPLATE", "base_layout", "with_alpha"]
 
 # Okabe-Ito colour-blind-safe palette (Okabe M, Ito K. Color Universal Design, 2008).
 PALETTE: tuple[str, ...] = (
@@ -21,10 +23,25 @@ def with_alpha(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+# A small template (plotly's built-in ones add ~7 kB of JSON to every figure).
+TEMPLATE: dict[str, Any] = {
+    "layout": {
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "colorway": list(PALETTE),
+        "hovermode": "closest",
+        "xaxis": {"gridcolor": "#EBEEF2", "linecolor": "#444444", "showline": True,
+                  "zeroline": False, "ticks": "outside", "automargin": True},
+        "yaxis": {"gridcolor": "#EBEEF2", "linecolor": "#444444", "showline": True,
+                  "zeroline": False, "ticks": "outside", "automargin": True},
+    }
+}
+
+
 def base_layout(title: str | None, *, height: int = 480) -> dict[str, Any]:
     """Layout shared by all figures: white template, fixed size, escaped title."""
     return {
-        "template": "plotly_white",
+        "template": go.layout.Template(TEMPLATE),
         "title": {"text": plot_text(title) if title else "", "x": 0.0, "xref": "paper",
                   "xanchor": "left"},
         "height": height,

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from cohort.errors import CohortInputError
 from cohort.io import atomic_write
@@ -32,6 +35,7 @@ __all__ = [
     "build_report",
     "default_report",
     "main",
+    "synthetic_targets",
     "user_report",
     "write_report_html",
 ]
@@ -133,7 +137,7 @@ def default_report(out_dir: str | os.PathLike[str] = "build/report", *, n: int =
     write_table(frame, data_path)
     loaded = load_cohort(data_path)
     result = run_validation(loaded, bootstrap=bootstrap, seed=seed)
-    targets = _synthetic_targets(frame)
+    targets = synthetic_targets(frame)
     notes = (
         f"Cohort: {n} synthetic patients generated with the package's default specification "
         f"(seed {seed}); every generator setting and its source is in the specification "
@@ -192,16 +196,45 @@ def _parse_horizons(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(values)))
 
 
-def _synthetic_targets(frame: Any) -> Any:
-    """Generated-against-target table of the synthetic cohort, or None if unavailable."""
-    try:
-        import synthetic
-    except ImportError:  # pragma: no cover
-        return None
-    check = getattr(synthetic, "calibration_table", None)
-    if check is None:
-        return None
-    return check(frame)
+_NUMBER = r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)"
+_PLUS_MINUS = re.compile(rf"^\s*{_NUMBER}\s*±\s*{_NUMBER}\s*$")
+_RANGE = re.compile(rf"^\s*{_NUMBER}\s*-\s*{_NUMBER}\s*$")
+
+
+def _parse_wanted(text: str) -> tuple[float, float, float]:
+    """``"10 ± 1.5"`` or ``"0.62-0.70"`` -> (lower, target, upper); NaNs if unreadable."""
+    m = _PLUS_MINUS.match(str(text))
+    if m:
+        v, tol = float(m.group(1)), float(m.group(2))
+        return v - tol, v, v + tol
+    m = _RANGE.match(str(text))
+    if m:
+        lo, hi = float(m.group(1)), float(m.group(2))
+        return lo, (lo + hi) / 2.0, hi
+    nan = float("nan")
+    return nan, nan, nan
+
+
+def synthetic_targets(frame: pd.DataFrame) -> pd.DataFrame:
+    """Generated-against-target table of a cohort from the default synthetic spec.
+
+    Wraps :func:`synthetic.calibration_check` (which reports the target as text, e.g.
+    ``"10 ± 1.5"`` or ``"0.62-0.70"``) into
+    ``[target, target_value, generated, lower, upper, passed, source]``.
+    """
+    import synthetic
+
+    check = synthetic.calibration_check(frame=frame)
+    parsed = [_parse_wanted(w) for w in check["wanted"]]
+    return pd.DataFrame({
+        "target": check["target"].astype(str),
+        "target_value": [p[1] for p in parsed],
+        "generated": check["generated"].astype(float),
+        "lower": [p[0] for p in parsed],
+        "upper": [p[2] for p in parsed],
+        "passed": check["passed"].astype(bool),
+        "source": check["source"].astype(str),
+    })
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -389,43 +389,51 @@ def targets_figure(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     Parameters
     ----------
     df
-        ``[target, target_value, generated]`` and optionally ``lower``/``upper`` (the
-        accepted band around the target, drawn as error bars on the target marker).
-        Rows with non-numeric values are skipped by the caller.
+        ``[target, target_value, generated, lower, upper]``: the target, the generated
+        value and the accepted band ``lower``..``upper`` around the target.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        A marker trace for targets (``meta`` ``"target"``, with the band as error bars)
-        and one for generated values (``meta`` ``"generated"``); one row per target.
-        Targets are on different scales, so x is the ratio generated / target
-        (1 = on target) and the raw numbers are in the hover text.
+        Targets differ in scale (months, percentages, C-indices), so each generated value
+        is drawn as its deviation from the target in units of the band's half-width on
+        that side: 0 = on target, -1 and +1 = the band's edges, so a point inside [-1, 1]
+        meets its target. Traces: the band (``meta`` ``"band"``), the target line at 0
+        (``meta`` ``"target"``), and the generated values (``meta`` ``"generated"``,
+        raw values in ``customdata``).
     """
-    _require(df, ["target", "target_value", "generated"], "targets_figure")
+    _require(df, ["target", "target_value", "generated", "lower", "upper"], "targets_figure")
     rows = df.reset_index(drop=True)
-    names = [plot_text(t) for t in rows["target"]]
+    names = _unique([plot_text(t) for t in rows["target"]])
     target = rows["target_value"].astype(float).to_numpy()
     gen = rows["generated"].astype(float).to_numpy()
+    lower = rows["lower"].astype(float).to_numpy()
+    upper = rows["upper"].astype(float).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(target != 0, gen / target, np.nan)
-        lower = (rows["lower"].astype(float).to_numpy() / target
-                 if "lower" in rows.columns else np.full(len(rows), np.nan))
-        upper = (rows["upper"].astype(float).to_numpy() / target
-                 if "upper" in rows.columns else np.full(len(rows), np.nan))
+        dev = np.where(gen >= target, (gen - target) / (upper - target),
+                       (gen - target) / (target - lower))
+    dev = np.where(gen == target, 0.0, dev)
+    inside = (gen >= lower) & (gen <= upper)
+    ends = [names[0], names[-1]] if names else []
     fig = go.Figure()
+    for x in (-1.0, 1.0):
+        fig.add_trace(go.Scatter(
+            x=[x, x], y=ends, mode="lines", line={"color": "#999999", "dash": "dot", "width": 1},
+            name="accepted band", meta="band", showlegend=x > 0, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[0.0, 0.0], y=ends, mode="lines",
+                             line={"color": "#444444", "width": 1}, name="target",
+                             meta="target", hoverinfo="skip"))
     fig.add_trace(go.Scatter(
-        x=np.ones(len(rows)), y=names, mode="markers",
-        marker={"symbol": "line-ns-open", "size": 16, "color": "#444444",
-                "line": {"width": 2}},
-        error_x={"type": "data", "symmetric": False, "array": np.nan_to_num(upper - 1.0),
-                 "arrayminus": np.nan_to_num(1.0 - lower), "color": "#999999"},
-        name="target (accepted band)", meta="target", customdata=target,
-        hovertemplate="%{y}<br>target %{customdata:.3g}<extra></extra>"))
-    fig.add_trace(go.Scatter(
-        x=ratio, y=names, mode="markers", marker={"size": 10, "color": PALETTE[1]},
-        name="generated", meta="generated", customdata=gen,
-        hovertemplate="%{y}<br>generated %{customdata:.3g}<extra></extra>"))
-    fig.update_layout(base_layout(title, height=max(260, 80 + 28 * len(names))))
-    fig.update_xaxes(title_text="Generated / target (1 = on target)")
+        x=dev, y=names, mode="markers", name="generated", meta="generated",
+        marker={"size": 10, "color": [PALETTE[2] if ok else PALETTE[1] for ok in inside],
+                "symbol": ["circle" if ok else "x" for ok in inside]},
+        customdata=np.column_stack([gen, target, lower, upper]),
+        hovertemplate="%{y}<br>generated %{customdata[0]:.4g}; target %{customdata[1]:.4g} "
+                      "(%{customdata[2]:.4g}–%{customdata[3]:.4g})<extra></extra>"))
+    finite = np.abs(dev[np.isfinite(dev)])
+    reach = max(1.5, float(finite.max()) * 1.1) if finite.size else 1.5
+    fig.update_layout(base_layout(title, height=max(260, 80 + 24 * len(names))))
+    fig.update_xaxes(title_text="Deviation from target (band half-widths; ±1 = band edge)",
+                     range=[-reach, reach])
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(names)))
     return fig

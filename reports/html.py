@@ -37,6 +37,9 @@ from reports.table_one import table_one
 
 __all__ = ["ReportOptions", "ValidationLike", "build_html", "find_tables"]
 
+#: CSV tables up to this many bytes are embedded in the page as data: URIs.
+EMBED_LIMIT = 250_000
+
 PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                "toImageButtonOptions": {"format": "svg"}}
 
@@ -125,11 +128,6 @@ def _num(value: object) -> float:
     return v
 
 
-def _csv_uri(df: pd.DataFrame) -> str:
-    data = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
-
-
 class _Page:
     """Collects sections, figures and downloads in order, with unique fixed ids."""
 
@@ -164,10 +162,26 @@ class _Page:
                 f"<figcaption>{caption}</figcaption></figure>")
 
     def download(self, name: str, df: pd.DataFrame, description: str) -> str:
+        """Register a CSV (embedded once, in the Tables section); return a link to it."""
         file_name = f"{slug(name)}.csv"
-        self.downloads.append((file_name, df, description))
-        return (f'<a class="csv" download="{html_text(file_name)}" href="{_csv_uri(df)}">'
-                f"Download {html_text(file_name)}</a>")
+        if file_name not in {d[0] for d in self.downloads}:
+            self.downloads.append((file_name, df, description))
+        return (f'<a class="csv-ref" href="#dl-{slug(name)}">{html_text(file_name)} '
+                "(CSV)</a>")
+
+
+def _download_item(file_name: str, df: pd.DataFrame, description: str,
+                   in_tables_dir: set[str]) -> str:
+    anchor = f"dl-{file_name[:-4]}"
+    data = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    what = f"{html_text(description)} ({len(df)} rows)"
+    if len(data) > EMBED_LIMIT and file_name in in_tables_dir:
+        return (f'<li><a id="{anchor}" class="csv" href="tables/{html_text(file_name)}">'
+                f"tables/{html_text(file_name)}</a> — {what}; {len(data) / 1e6:.1f} MB, "
+                "not embedded</li>")
+    uri = "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+    return (f'<li><a id="{anchor}" class="csv" download="{html_text(file_name)}" '
+            f'href="{uri}">{html_text(file_name)}</a> — {what}</li>')
 
 
 def _html_table(df: pd.DataFrame, *, table_id: str | None = None, cls: str = "data",
@@ -523,12 +537,15 @@ def build_html(result: ValidationLike, options: ReportOptions | None = None) -> 
     _methods(page, result, registry, options)
     downloads = page.section("downloads", "Tables (CSV)")
     for name, df in sorted(result.tables.items()):
-        if isinstance(df, pd.DataFrame) and name not in {d[0][:-4] for d in page.downloads}:
+        if isinstance(df, pd.DataFrame):
             page.download(name, df, "Result table")
-    items = "".join(
-        f'<li><a class="csv" download="{html_text(f)}" href="{_csv_uri(df)}">'
-        f"{html_text(f)}</a> — {html_text(desc)} ({len(df)} rows)</li>"
-        for f, df, desc in page.downloads)
+    in_tables_dir = {f"{slug(n)}.csv" for n in result.tables}
+    downloads.append(
+        "<p>Each table is embedded in this page (click to save). Tables larger than "
+        f"{EMBED_LIMIT // 1000} kB are not embedded; they are in the <code>tables/</code> "
+        "folder written next to this page.</p>")
+    items = "".join(_download_item(f, df, desc, in_tables_dir)
+                    for f, df, desc in page.downloads)
     downloads.append(f'<ul id="downloads">{items}</ul>')
 
     nav = "".join(f'<li><a href="#{sid}">{html_text(title)}</a></li>'

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -17,7 +16,11 @@ from plotly.subplots import make_subplots
 from reports._style import PALETTE, base_layout, with_alpha
 from reports._text import fmt_ci, fmt_num, plot_text
 
-__all__ = ["KaplanMeierLike", "at_risk_matrix", "km_figure"]
+__all__ = ["DECIMALS", "TIME_DECIMALS", "KaplanMeierLike", "at_risk_matrix", "km_figure"]
+
+#: Decimals of the probabilities and times drawn in the figure.
+DECIMALS = 4
+TIME_DECIMALS = 3
 
 
 class KaplanMeierLike(Protocol):
@@ -95,8 +98,13 @@ def km_figure(
     J Am Stat Assoc 1958;53:457-481.
     """
     groups = _groups(km)
-    curves = km.curves.assign(group=km.curves["group"].astype(str))
-    censored = km.censored.assign(group=km.censored["group"].astype(str))
+    # Rounded for the page (4 decimals of a probability, 1/1000 month); the exact values
+    # stay in the result's frames and CSV tables.
+    curves = km.curves.assign(group=km.curves["group"].astype(str)).round(
+        {"time": TIME_DECIMALS, "survival": DECIMALS, "ci_lower": DECIMALS,
+         "ci_upper": DECIMALS})
+    censored = km.censored.assign(group=km.censored["group"].astype(str)).round(
+        {"time": TIME_DECIMALS, "survival": DECIMALS})
     medians: dict[str, dict[str, Any]] = {
         str(r["group"]): {str(k): v for k, v in r.items()}
         for r in km.medians.to_dict("records")
@@ -116,26 +124,26 @@ def km_figure(
             legend = f"{label} (n={int(row['n'])}, events={int(row['events'])})"
         if show_ci:
             fig.add_trace(go.Scatter(
-                x=cur["time"], y=cur["ci_upper"], mode="lines", line={"width": 0, "shape": "hv"},
+                x=cur["time"].tolist(), y=cur["ci_upper"].tolist(), mode="lines",
+                line={"width": 0, "shape": "hv"},
                 legendgroup=label, showlegend=False, hoverinfo="skip", name=f"{label} upper CI",
                 meta="ci_upper"), row=1, col=1)
             fig.add_trace(go.Scatter(
-                x=cur["time"], y=cur["ci_lower"], mode="lines", line={"width": 0, "shape": "hv"},
+                x=cur["time"].tolist(), y=cur["ci_lower"].tolist(), mode="lines",
+                line={"width": 0, "shape": "hv"},
                 fill="tonexty", fillcolor=with_alpha(color, 0.15), legendgroup=label,
                 showlegend=False, hoverinfo="skip", name=f"{label} lower CI", meta="ci_lower"),
                 row=1, col=1)
         fig.add_trace(go.Scatter(
-            x=cur["time"], y=cur["survival"], mode="lines", line={"color": color, "shape": "hv",
-                                                                  "width": 2},
+            x=cur["time"].tolist(), y=cur["survival"].tolist(), mode="lines",
+            line={"color": color, "shape": "hv", "width": 2},
             name=legend, legendgroup=label, meta="survival",
-            customdata=np.column_stack([cur["ci_lower"], cur["ci_upper"]]),
-            hovertemplate=(f"{label}<br>t=%{{x:.1f}}<br>S(t)=%{{y:.3f}} "
-                           "(95% CI %{customdata[0]:.3f}–%{customdata[1]:.3f})<extra></extra>")),
+            hovertemplate=f"{label}<br>t=%{{x:.1f}}<br>S(t)=%{{y:.3f}}<extra></extra>"),
             row=1, col=1)
         cen = censored[censored["group"] == group]
         if show_censored and len(cen):
             fig.add_trace(go.Scatter(
-                x=cen["time"], y=cen["survival"], mode="markers",
+                x=cen["time"].tolist(), y=cen["survival"].tolist(), mode="markers",
                 marker={"symbol": "line-ns-open", "size": 9, "color": color,
                         "line": {"width": 1.5, "color": color}},
                 legendgroup=label, showlegend=False, name=f"{label} censored", meta="censored",

@@ -141,16 +141,18 @@ def test_distribution_and_composition_counts():
     assert comp.layout.barmode == "stack"
 
 
-def test_targets_ratio():
-    df = pd.DataFrame({"target": ["median OS (months)", "share lung"],
-                       "target_value": [10.0, 0.2], "generated": [9.5, 0.22],
-                       "lower": [9.0, 0.17], "upper": [11.0, 0.23]})
+def test_targets_deviation_in_band_units():
+    df = pd.DataFrame({"target": ["median OS (months)", "share lung", "C"],
+                       "target_value": [10.0, 20.0, 0.66], "generated": [9.5, 24.0, 0.66],
+                       "lower": [9.0, 17.0, 0.62], "upper": [11.0, 23.0, 0.70]})
     fig = targets_figure(df)
     (gen,) = by_meta(fig, "generated")
-    (tgt,) = by_meta(fig, "target")
-    np.testing.assert_allclose(gen.x, [0.95, 1.1])
-    np.testing.assert_allclose(1 + np.asarray(tgt.error_x.array), [1.1, 1.15])
-    np.testing.assert_allclose(1 - np.asarray(tgt.error_x.arrayminus), [0.9, 0.85])
+    # 9.5 is half-way to the lower edge 9; 24 is 4/3 of the way to the upper edge 23
+    np.testing.assert_allclose(gen.x, [-0.5, 4 / 3, 0.0])
+    assert list(gen.marker.symbol) == ["circle", "x", "circle"]
+    np.testing.assert_allclose(np.asarray(gen.customdata)[:, 0], [9.5, 24.0, 0.66])
+    assert sorted(t.x[0] for t in by_meta(fig, "band")) == [-1.0, 1.0]
+    assert fig.layout.xaxis.range[1] >= 4 / 3
 
 
 def test_figures_escape_user_labels(forest_frame):

@@ -15,7 +15,7 @@ import pytest
 from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times
 
-from reports.km import at_risk_matrix, km_figure
+from reports.km import DECIMALS, TIME_DECIMALS, at_risk_matrix, km_figure
 
 INJECTION = "<script>alert(1)</script>"
 
@@ -121,9 +121,11 @@ def test_trace_structure_and_ci_bounds(cohort):
     for tr_lo, tr_hi, tr_s, g in zip(traces(fig, "ci_lower"), traces(fig, "ci_upper"),
                                      traces(fig, "survival"), km.group_order, strict=True):
         cur = km.curves[km.curves["group"] == g]
-        np.testing.assert_allclose(tr_lo.y, cur["ci_lower"])
-        np.testing.assert_allclose(tr_hi.y, cur["ci_upper"])
-        np.testing.assert_allclose(tr_s.y, cur["survival"])
+        # drawn values are the frame's, rounded to DECIMALS places
+        tol = 0.5 * 10.0 ** -DECIMALS + 1e-12
+        np.testing.assert_allclose(tr_lo.y, cur["ci_lower"], rtol=0, atol=tol)
+        np.testing.assert_allclose(tr_hi.y, cur["ci_upper"], rtol=0, atol=tol)
+        np.testing.assert_allclose(tr_s.y, cur["survival"], rtol=0, atol=tol)
         assert tr_s.y[0] == 1.0
         assert tr_s.x[0] == 0.0
         lo, hi, s = (np.asarray(v, float) for v in (tr_lo.y, tr_hi.y, tr_s.y))
@@ -158,11 +160,12 @@ def test_censor_marks_sit_on_curve(cohort):
     for tr in traces(fig, "censored"):
         g = tr.legendgroup
         m = (group == g) & (event == 0)
-        assert sorted(tr.x) == sorted(np.unique(time[m]))
+        np.testing.assert_allclose(sorted(tr.x), sorted(np.unique(time[m])), rtol=0,
+                                   atol=0.5 * 10.0 ** -TIME_DECIMALS)
         for x, y in zip(tr.x, tr.y, strict=True):
             # survival just at/after x equals the curve's last step at or before x
-            cur = km.curves[(km.curves["group"] == g) & (km.curves["time"] <= x)]
-            assert y == pytest.approx(cur["survival"].iloc[-1])
+            cur = km.curves[(km.curves["group"] == g) & (km.curves["time"] <= x + 1e-9)]
+            assert y == pytest.approx(cur["survival"].iloc[-1], abs=0.5 * 10.0 ** -DECIMALS)
 
 
 def test_labels_are_escaped():
@@ -193,4 +196,5 @@ def test_with_package_kaplan_meier(cohort):
     ref = lifelines_km(time, event, group, times)
     for tr, g in zip(traces(fig, "survival"), km.group_order, strict=True):
         cur = ref.curves[ref.curves["group"] == g]
-        np.testing.assert_allclose(np.asarray(tr.y, float), cur["survival"], atol=1e-12)
+        np.testing.assert_allclose(np.asarray(tr.y, float), cur["survival"], rtol=0,
+                                   atol=0.5 * 10.0 ** -DECIMALS + 1e-12)
