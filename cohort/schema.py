@@ -13,8 +13,9 @@ affected, up to five example rows and the fix.
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,51 +178,91 @@ def check_column_names(df: pd.DataFrame, require: Iterable[str] = ()) -> None:
         )
 
 
+_OK, _MISSING, _BAD = 0, 1, 2
+
+
+def _classify_text(
+    raw: pd.Series, classify: Callable[[str], tuple[int, object]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Classify each cell by its stripped, lower-case text, once per distinct value.
+
+    Returns ``(kind, value)`` arrays aligned with ``raw``: kind is ``_OK``, ``_MISSING``
+    or ``_BAD``; NA cells are ``_MISSING``. Working on distinct values keeps large
+    cohorts fast (a column has few distinct labels).
+    """
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    kinds = np.empty(len(uniques) + 1, dtype=np.int8)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    for k, u in enumerate(uniques):
+        kinds[k], values[k] = classify(str(u).strip().lower())
+    kinds[-1], values[-1] = _MISSING, None  # code -1 (NA) takes the last slot
+    return kinds[codes], values[codes]
+
+
 def _normalize_category(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
-    raw = df[spec.name]
     assert spec.values is not None
     lookup = {v.lower(): v for v in spec.values}
-    text = raw.astype("string").str.strip()
-    low = text.str.lower()
-    # A vocabulary label is never missing text ("none" is a visceral_mets category).
-    missing = raw.isna() | (low.isin(MISSING_TEXT) & ~low.isin(lookup)).fillna(True)
-    mapped = low.map(lookup)
-    bad = (~missing & mapped.isna()).to_numpy(dtype=bool)
+
+    def classify(key: str) -> tuple[int, object]:
+        # A vocabulary label is never missing text ("none" is a visceral_mets category).
+        if key in lookup:
+            return _OK, lookup[key]
+        return (_MISSING, None) if key in MISSING_TEXT else (_BAD, None)
+
+    kind, value = _classify_text(df[spec.name], classify)
+    bad = kind == _BAD
     if bad.any():
         _fail(
             df, spec.name, bad, "hold values outside the vocabulary",
             f"Allowed values: {', '.join(spec.values)}. Map other labels in the "
             "[values." + spec.name + "] table of a --map file.",
         )
-    return mapped.where(~missing, None).astype(object).where(~missing, np.nan)
+    value[kind != _OK] = np.nan
+    return pd.Series(value, index=df.index, dtype=object)
 
 
 def _normalize_bool(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
-    raw = df[spec.name]
-    low = raw.astype("string").str.strip().str.lower()
-    missing = raw.isna() | low.isin(MISSING_TEXT).fillna(True)
-    out = pd.Series(pd.NA, index=df.index, dtype="boolean")
-    out[low.isin(_TRUE).fillna(False) & ~missing] = True
-    out[low.isin(_FALSE).fillna(False) & ~missing] = False
-    bad = (~missing & out.isna()).to_numpy(dtype=bool)
+    def classify(key: str) -> tuple[int, object]:
+        if key in _TRUE:
+            return _OK, True
+        if key in _FALSE:
+            return _OK, False
+        return (_MISSING, None) if key in MISSING_TEXT else (_BAD, None)
+
+    kind, value = _classify_text(df[spec.name], classify)
+    bad = kind == _BAD
     if bad.any():
         _fail(
             df, spec.name, bad, "are not yes/no values",
             "Use true/false, yes/no or 1/0, or map the labels with --map.",
         )
-    return out
+    value[kind != _OK] = pd.NA
+    return pd.Series(value, index=df.index, dtype="boolean")
+
+
+def _classify_number(key: str) -> tuple[int, object]:
+    if key in MISSING_TEXT:
+        return _MISSING, None
+    if "_" in key:  # Python's float() accepts "1_000"; a table cell should not
+        return _BAD, None
+    try:
+        number = float(key)
+    except ValueError:
+        return _BAD, None
+    # "-nan" and the like are not a missing-value convention: report them.
+    return (_BAD, None) if math.isnan(number) else (_OK, number)
 
 
 def _normalize_number(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
     raw = df[spec.name]
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        text = raw.astype("string").str.strip()
-        missing = raw.isna() | text.str.lower().isin(MISSING_TEXT).fillna(True)
-        num = pd.to_numeric(text.where(~missing), errors="coerce")
+        kind, value = _classify_text(raw, _classify_number)
+        value[kind != _OK] = np.nan
+        num = pd.Series(value.astype(float), index=raw.index)
+        bad = kind == _BAD
     else:
-        missing = raw.isna()
         num = pd.to_numeric(raw, errors="coerce")
-    bad = (~missing & num.isna()).to_numpy(dtype=bool)
+        bad = (raw.notna() & num.isna()).to_numpy(dtype=bool)
     if bad.any():
         fix = "Fix or blank out these cells."
         if raw.astype("string").str.strip()[bad].str.fullmatch(r"[+-]?\d*,\d+").fillna(False).any():

@@ -66,6 +66,22 @@ def test_numbers_and_whole_numbers() -> None:
         validate_cohort(_frame(vertebral_mets=["1.5", "2"]))
 
 
+def test_mixed_type_cells_as_from_excel() -> None:
+    df = _frame(
+        kps=pd.Series([80, "90", 70.0, None, " NA "], dtype=object),
+        cord_compression=pd.Series([True, "yes", 1, 0.0, None], dtype=object),
+        primary_site=pd.Series(["Lung", " breast ", None, np.nan, "n/a"], dtype=object),
+    )
+    out = validate_cohort(df)
+    assert out["kps"].tolist()[:3] == [80, 90, 70]
+    assert out["kps"].isna().tolist() == [False, False, False, True, True]
+    assert out["cord_compression"].tolist() == [True, True, True, False, pd.NA]
+    assert out["primary_site"].tolist()[:2] == ["lung", "breast"]
+    assert out["primary_site"].isna().tolist() == [False, False, True, True, True]
+    with pytest.raises(SchemaError, match=r"'kps': 2 rows \(rows 2 \(id P2\), 3 \(id P3\)\)"):
+        validate_cohort(_frame(kps=["80", "-nan", "1_000"]))
+
+
 @pytest.mark.parametrize(
     ("column", "values", "bad_rows", "words"),
     [
