@@ -164,7 +164,7 @@ def test_cached_solution_matches_a_fresh_solve() -> None:
     """The cached default parameters are what the solver finds (guards stale caches)."""
     spec = parse_spec(load_raw())
     cached = cached_parameters(spec)
-    assert cached is not None, "default_solution.json is stale: run python -m synthetic.calibrate --write"
+    assert cached is not None, "stale cache: run python -m synthetic.calibrate --write"
     fresh = solve(spec).parameters
     np.testing.assert_allclose(list(cached.as_dict().values()),
                                list(fresh.as_dict().values()), rtol=1e-6, atol=1e-9)
