@@ -277,3 +277,13 @@ def test_csv_round_trip(frame: pd.DataFrame, european: bool, tmp_path: Path) -> 
         write_table(expected, path)
     got = load_cohort(path).frame
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_note_when_times_look_like_days(tmp_path: Path) -> None:
+    df = _example()
+    df["time_months"] = (df["time_months"].astype(float) * 30.4375).round(0).astype(str)
+    loaded = load_cohort(_csv(df, tmp_path / "days.csv"))
+    assert any("if the times are in days or weeks" in n for n in loaded.notes)
+    assert not any("days or weeks" in n for n in load_cohort(EXAMPLE).notes)
+    converted = load_cohort(_csv(df, tmp_path / "days.csv"), time_unit="days")
+    assert not any("days or weeks" in n for n in converted.notes)
