@@ -15,6 +15,7 @@ from cohort.validation.calibration import (
     calibration_table,
     rcs_basis,
 )
+from cohort.validation.optimism import optimism_corrected_c
 
 
 def _data(n: int = 600, seed: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -106,3 +107,17 @@ def test_bootstrap_optimism_small_for_one_term_large_for_many() -> None:
     assert many.c_corrected == pytest.approx(many.c_apparent - many.c_optimism)
     again = bootstrap_optimism(t[:120], e[:120], noise, B=25, seed=1)
     assert again == many
+
+
+def test_bootstrap_c_part_equals_fast_path_optimism_corrected_c() -> None:
+    # same replicates (SeedSequence children) -> the same C optimism as the reference loop
+    rng = np.random.default_rng(3)
+    n = 200
+    x = rng.normal(size=(n, 3))
+    t = rng.exponential(8 * np.exp(-0.5 * x[:, 0]))
+    c = rng.uniform(2, 30, n)
+    t, e = np.minimum(t, c), (t <= c).astype(int)
+    ours = bootstrap_optimism(t, e, x, B=15, seed=7)
+    ref = optimism_corrected_c(t, e, x, B=15, seed=7)
+    assert ours.c_apparent == pytest.approx(ref.apparent, abs=1e-12)
+    assert ours.c_optimism == pytest.approx(ref.optimism, abs=1e-12)

@@ -43,20 +43,20 @@ Harrell FE. Regression Modeling Strategies, 2nd ed. Springer 2015, sec. 2.4.5
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from rich.console import Console
-from rich.progress import track
 
 from cohort.errors import CohortInputError
 from cohort.models.fast_cox import fit_cox
 from cohort.models.km import kaplan_meier
 from cohort.validation.brier import CoxSurvivalModel, fit_survival_model
 from cohort.validation.concordance import harrell_c
+from cohort.validation.optimism import run_bootstrap
 
 __all__ = [
     "CALIBRATION_COLUMNS",
@@ -202,6 +202,32 @@ class OptimismSummary:
     n_failed: int
 
 
+@dataclass(frozen=True)
+class _CoxReplicate:
+    """One bootstrap replicate: refit on the sample, evaluate C and slope (picklable)."""
+
+    time: np.ndarray
+    event: np.ndarray
+    x: np.ndarray
+
+    def __call__(self, idx: np.ndarray) -> tuple[float, float, float]:
+        t, e, x = self.time[idx], self.event[idx], self.x[idx]
+        try:
+            fit = fit_cox(t, e, x, warn=False)
+        except CohortInputError:  # e.g. a covariate constant in this sample
+            return math.nan, math.nan, math.nan
+        if not fit.converged or not np.isfinite(fit.coef).all():
+            return math.nan, math.nan, math.nan
+        lp_orig = self.x @ fit.coef
+        c_boot = harrell_c(t, e, x @ fit.coef)
+        c_orig = harrell_c(self.time, self.event, lp_orig)
+        slope = math.nan
+        if np.ptp(lp_orig) > 0:
+            sfit = fit_cox(self.time, self.event, lp_orig, warn=False)
+            slope = float(sfit.coef[0]) if sfit.converged else math.nan
+        return c_boot, c_orig, slope
+
+
 def bootstrap_optimism(
     time: ArrayLike,
     event: ArrayLike,
@@ -211,8 +237,13 @@ def bootstrap_optimism(
     seed: int = 0,
     progress: bool = False,
     label: str = "bootstrap",
+    n_jobs: int | None = None,
 ) -> OptimismSummary:
     """Bootstrap optimism of Harrell's C and of the calibration slope of a Cox model.
+
+    The replicates are drawn and run by :func:`cohort.validation.optimism.run_bootstrap`
+    (replicate b uses child b of ``SeedSequence(seed)``), so the C part equals
+    :func:`cohort.validation.optimism.optimism_corrected_c` with the same seed.
 
     Parameters
     ----------
@@ -223,47 +254,39 @@ def bootstrap_optimism(
     B
         Bootstrap samples.
     seed
-        Seed of the :class:`numpy.random.Generator` that draws the samples.
+        Seed of the bootstrap.
     progress
         Show a progress bar (rich).
     label
         Text of the progress bar.
+    n_jobs
+        Worker processes (see ``run_bootstrap``); None = automatic.
 
     Returns
     -------
     OptimismSummary
         Replicates whose refit fails (for example a covariate constant in the
-        sample) are skipped and counted in ``n_failed``.
+        sample, or separation) are skipped and counted in ``n_failed``.
     """
     t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=int)
+    e = np.asarray(event, dtype=float)
     arr = np.asarray(x, dtype=float)
     if arr.ndim == 1:
         arr = arr[:, None]
-    n = len(t)
     full = fit_cox(t, e, arr, warn=False)
     c_app = harrell_c(t, e, arr @ full.coef)
-    rng = np.random.default_rng(seed)
-    c_opt, slopes, failed = [], [], 0
-    for _ in track(
-        range(B), description=label, disable=not progress, transient=True,
-        console=Console(stderr=True),
-    ):
-        idx = rng.integers(0, n, n)
-        try:
-            fb = fit_cox(t[idx], e[idx], arr[idx], warn=False)
-        except CohortInputError:
-            failed += 1
-            continue
-        if not fb.converged or not np.isfinite(fb.coef).all():
-            failed += 1
-            continue
-        lp_orig = arr @ fb.coef
-        c_boot = harrell_c(t[idx], e[idx], arr[idx] @ fb.coef)
-        c_orig = harrell_c(t, e, lp_orig)
-        c_opt.append(c_boot - c_orig)
-        if np.ptp(lp_orig) > 0:
-            slopes.append(float(fit_cox(t, e, lp_orig, warn=False).coef[0]))
-    c_o = float(np.mean(c_opt)) if c_opt else np.nan
-    s_o = float(1.0 - np.mean(slopes)) if slopes else np.nan
-    return OptimismSummary(c_app, c_o, c_app - c_o, 1.0, s_o, 1.0 - s_o, B, failed)
+    # time-sorted rows, as optimism_corrected_c does, so that replicate b draws the
+    # same patients in both
+    order = np.argsort(t, kind="stable")
+    t, e, arr = t[order], e[order], np.ascontiguousarray(arr[order])
+    reps = np.asarray(
+        run_bootstrap(_CoxReplicate(t, e, arr), len(t), B, seed=seed, n_jobs=n_jobs,
+                      progress=progress, label=label),
+        dtype=float,
+    ).reshape(B, 3)
+    c_ok = np.isfinite(reps[:, 0]) & np.isfinite(reps[:, 1])
+    s_ok = c_ok & np.isfinite(reps[:, 2])
+    c_o = float(np.mean(reps[c_ok, 0] - reps[c_ok, 1])) if c_ok.any() else math.nan
+    s_o = float(1.0 - np.mean(reps[s_ok, 2])) if s_ok.any() else math.nan
+    return OptimismSummary(c_app, c_o, c_app - c_o, 1.0, s_o, 1.0 - s_o, B,
+                           int((~c_ok).sum()))
