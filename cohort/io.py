@@ -120,8 +120,6 @@ _WRITE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 _IMPLAUSIBLE_MEDIAN_MONTHS = 60.0
 
 
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -243,21 +241,39 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
                 )
             target = sheet
         try:
-            frame = book.parse(target, dtype=object, keep_default_na=False, na_values=[""])
+            # header=None: pandas would rename duplicate headers ("kps.1") and fill blank
+            # ones ("Unnamed: 3"); the header row is checked here instead.
+            grid = book.parse(
+                target, header=None, dtype=object, keep_default_na=False, na_values=[""]
+            )
         except Exception as exc:  # openpyxl raises several unrelated types on bad sheets
             raise InputFileError(f"cannot read the sheet of '{p.name}': {exc}") from exc
-    if frame.shape[1] == 0:
+    filled = grid.notna().any(axis=1).to_numpy()
+    if not filled.any():
         raise InputFileError(f"the sheet of '{p.name}' is empty. Put the table in the first sheet.")
-    unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed: ")]
-    for c in unnamed:
-        if frame[c].notna().any():
+    first = int(np.flatnonzero(filled)[0])  # leading empty rows above the header
+    header = ["" if pd.isna(h) else str(h).strip() for h in grid.iloc[first]]
+    body = grid.iloc[first + 1 :].reset_index(drop=True)
+    keep = []
+    for j, name in enumerate(header):
+        if name:
+            keep.append(j)
+        elif body.iloc[:, j].notna().any():
             raise InputFileError(
-                f"'{p.name}': a column ({c.replace('Unnamed: ', 'position ')}) has no name "
-                "in the header row but holds values. Give every column a name."
+                f"'{p.name}': column {j + 1} has no name in the header row but holds values. "
+                "Give every column a name."
             )
-        frame = frame.drop(columns=c)
-        notes.append(f"ignored an unnamed, empty column of '{p.name}'.")
-    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(keep) < len(header):
+        notes.append(f"ignored {len(header) - len(keep)} unnamed, empty column(s) of '{p.name}'.")
+    names_kept = [header[j] for j in keep]
+    dupes = sorted({h for h in names_kept if names_kept.count(h) > 1})
+    if dupes:
+        raise InputFileError(
+            f"'{p.name}': column name(s) {dupes} appear more than once in the header. "
+            "Rename the duplicates so that every column name is unique."
+        )
+    frame = body.iloc[:, keep]
+    frame.columns = names_kept
     # Excel leaves formatted-but-empty rows at the end of a sheet.
     filled = frame.notna().any(axis=1).to_numpy()
     if filled.any():

@@ -305,3 +305,35 @@ def test_example_cohort_reads_as_forty_rows() -> None:
     loaded = load_cohort(EXAMPLE)
     assert loaded.n_input_rows == 40
     assert list(loaded.frame.index) == list(range(40))
+
+
+def test_excel_header_problems(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    def book(rows: list[list[object]], name: str) -> Path:
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        for row in rows:
+            ws.append(row)
+        path = tmp_path / name
+        wb.save(path)
+        return path
+
+    # pandas would silently rename the second "kps" to "kps.1"; here it is an error.
+    dup = book([["patient_id", "kps", "kps"], ["A", 80, 90]], "dup.xlsx")
+    with pytest.raises(InputFileError, match=r"\['kps'\] appear more than once"):
+        read_table(dup)
+    unnamed = book([["patient_id", None, "kps"], ["A", 1, 80]], "unnamed.xlsx")
+    with pytest.raises(InputFileError, match="column 2 has no name"):
+        read_table(unnamed)
+    # Leading empty rows, an unnamed empty column and trailing empty rows are skipped
+    # with notes; an empty row between data rows is an error naming it.
+    ok = book([[None], ["patient_id", None, "kps"], ["A", None, 80], ["B", None, 70], [None]],
+              "ok.xlsx")
+    df = read_table(ok)
+    assert list(df.columns) == ["patient_id", "kps"]
+    assert df["kps"].tolist() == [80, 70]
+    gap = book([["patient_id", "kps"], ["A", 80], [None, None], ["B", 70]], "gap.xlsx")
+    with pytest.raises(InputFileError, match=r"1 row \(row 2\) empty, between data rows"):
+        read_table(gap)
