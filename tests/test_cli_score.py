@@ -222,3 +222,15 @@ def test_real_executable_success_and_user_error(tmp_path: Path) -> None:
     assert "column 'kps': 1 row (row 2 (id EX-002))" in res.stderr
     assert "Traceback" not in res.stderr
     assert res.stdout == ""
+
+
+def test_rescoring_own_output_is_stable_and_conflicts_are_errors(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert _run("score", _example(tmp_path), "--out", first)[0] == 0
+    assert _run("score", first, "--out", second)[0] == 0
+    pd.testing.assert_frame_equal(pd.read_csv(first), pd.read_csv(second))
+    # A different option would overwrite existing score values: refused, not replaced.
+    code, _, stderr = _run("score", first, "--out", tmp_path / "c.csv",
+                           "--vertebral-option", "3-12-0")
+    assert code == 2
+    assert "'tokuhashi_revised' is already in the table" in stderr
