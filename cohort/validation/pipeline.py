@@ -116,6 +116,8 @@ class ValidationResult:
         The analysed frame with the score columns added.
     excluded
         ``[row, patient_id, reason]``: row = 1-based data row of the input.
+    source
+        The input file, when known.
     """
 
     results: dict[str, Any]
@@ -125,6 +127,7 @@ class ValidationResult:
     excluded: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["row", "patient_id", "reason"])
     )
+    source: Path | None = None
 
 
 # ------------------------------------------------------------------------ helpers
@@ -463,8 +466,10 @@ def run_validation(
     -------
     ValidationResult
     """
+    source: Path | None = None
     if isinstance(loaded, LoadedCohort):
         frame, n_input, notes = loaded.frame, loaded.n_input_rows, list(loaded.notes)
+        source = loaded.source
     else:
         frame, n_input, notes = loaded.reset_index(drop=True), len(loaded), []
     horizons = tuple(float(h) for h in horizons)
@@ -618,7 +623,7 @@ def run_validation(
         if s.source == "computed" or s.name not in cohort_out.columns:
             cohort_out[s.name] = s.values.to_numpy()
         cohort_out[f"{s.name}_group"] = s.groups.to_numpy()
-    return ValidationResult(results, km, out_tables, cohort_out, excl)
+    return ValidationResult(results, km, out_tables, cohort_out, excl, source)
 
 
 def write_outputs(
