@@ -43,7 +43,8 @@ A small TOML file that says how the user's table maps onto the canonical schema:
     [read]                 # optional reading options
     sep = ";"              # , ; tab | (write "\\t" for tab)
     decimal = ","          # . or ,
-    sheet = "Cohort"       # Excel sheet name (default: the first sheet)
+    sheet = "Cohort"       # Excel sheet name or 0-based number (default: the first)
+    encoding = "latin-1"   # CSV text encoding (default: UTF-8, else Windows-1252)
 
 ``[time] column = "OS days"`` and ``[event] column = "Status"`` are accepted as
 shorthand for the ``[columns]`` entries. A map that names a column the file does not
