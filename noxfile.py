@@ -60,3 +60,14 @@ def report(session: nox.Session) -> None:
     if not any(a == "--out" or a.startswith("--out=") for a in args):
         args += ["--out", str(ROOT / "build" / "report")]
     session.run("python", "-m", "reports.build", *args)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmark the fast paths against lifelines in the same run; writes
+    build/bench/bench.json (options after --, e.g. `--quick`, `--repeats 5`, `--only cox,c`)."""
+    _install(session)
+    session.run(
+        "python", str(ROOT / "benchmarks" / "bench.py"),
+        "--out", str(ROOT / "build" / "bench" / "bench.json"), *session.posargs,
+    )
