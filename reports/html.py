@@ -388,8 +388,9 @@ def _calibration(page: _Page, result: ValidationLike, registry: Mapping[str, Any
             label = _score_label(score, registry, result.results)
             body.append(page.figure(
                 calibration_figure(part, title=f"Calibration: {label}"),
-                f"calibration-{score}", f"{html_text(label)}: survival predicted for each "
-                "group against Kaplan-Meier survival observed in it (95% CI) at each horizon; "
+                f"calibration-{score}", f"{html_text(label)}: mean survival predicted by "
+                "a Cox model on the score, in groups of predicted survival, against the "
+                "Kaplan-Meier survival observed in each group (95% CI) at each horizon; "
                 "the dashed line is perfect calibration."))
         body.append(page.download(name, df, "Calibration"))
     if not body:
@@ -445,7 +446,11 @@ def _methods(page: _Page, result: ValidationLike, registry: Mapping[str, Any],
     if run:
         body.append(f"<p>{'; '.join(run)}. The same input and seed reproduce this page "
                     "byte for byte.</p>")
-    body.extend(f"<p>{html_text(note)}</p>" for note in options.notes)
+    notes = list(options.notes) or [str(n) for n in result.results.get("notes", []) or []]
+    if notes:
+        body.append("<h3>Data preparation</h3>")
+        body.append("<ul>" + "".join(f"<li>{html_text(note)}</li>" for note in notes)
+                    + "</ul>")
     for stat in STATISTICS:
         refs = "".join(f"<li>{html_text(r)}</li>" for r in stat.references)
         body.append(f'<h3 id="methods-{stat.key}">{html_text(stat.title)}</h3>'
@@ -483,8 +488,21 @@ def _footnotes(result: ValidationLike) -> str:
             "</li>")
     else:
         notes.append('<li id="fn-censoring">Censoring: no survival columns.</li>')
-    notes.append("<li>Values that cannot be estimated (e.g. a median never reached) are "
-                 "shown as –.</li>")
+    res = result.results
+    skipped = res.get("scores_skipped", {}) or {}
+    if skipped:
+        items = "; ".join(f"{html_text(k)}: {html_text(v)}" for k, v in sorted(skipped.items()))
+        notes.append(f'<li id="fn-skipped">Scores not analysed: {items}.</li>')
+    unestimable = []
+    overall_note = (res.get("overall", {}) or {}).get("median_note")
+    if overall_note:
+        unestimable.append(f"overall median: {html_text(overall_note)}")
+    for name, entry in sorted((res.get("scores", {}) or {}).items()):
+        for key, why in sorted(((entry or {}).get("null_reasons", {}) or {}).items()):
+            unestimable.append(f"{html_text(name)} {html_text(key)}: {html_text(why)}")
+    detail = (" Reasons: " + "; ".join(unestimable) + ".") if unestimable else ""
+    notes.append('<li id="fn-unestimable">Values that cannot be estimated (e.g. a median '
+                 f"never reached) are shown as –.{detail}</li>")
     return f'<section id="sec-footnotes"><h2>Footnotes</h2><ol>{"".join(notes)}</ol></section>'
 
 

@@ -46,21 +46,29 @@ STATISTICS: tuple[Statistic, ...] = (
     ),
     Statistic(
         "cox", "Cox proportional-hazards models",
-        "Hazard ratios per score point and for the score factors were estimated with Cox "
-        "models (Efron's method for ties), with Wald 95% confidence intervals. A hazard ratio "
-        "below 1 per point means that a higher score goes with longer survival.",
+        "Hazard ratios per score point, by score group against the lowest group, and for "
+        "each clinical factor were estimated with Cox models (lifelines; Efron's method "
+        "for ties) with Wald 95% confidence intervals; a multivariable model holds the "
+        "revised Tokuhashi items. Proportional hazards were checked with the Schoenfeld-"
+        "residual test. A model that failed to converge or showed separation was refitted "
+        "with a small ridge penalty and flagged (its intervals are then not for "
+        "inference). A hazard ratio below 1 per point means that a higher score goes "
+        "with longer survival.",
         ("Cox DR. Regression models and life-tables. J R Stat Soc B 1972;34:187-220.",
          "Efron B. The efficiency of Cox's likelihood function for censored data. "
-         "J Am Stat Assoc 1977;72:557-565."),
+         "J Am Stat Assoc 1977;72:557-565.",
+         "Grambsch PM, Therneau TM. Proportional hazards tests and diagnostics based on "
+         "weighted residuals. Biometrika 1994;81:515-526."),
     ),
     Statistic(
         "c_index", "Concordance (C-index)",
         "Harrell's C is the share of usable patient pairs whose order of death agrees with "
         "the order of their scores (ties in score count one half); scores are oriented so "
         "that a score working as its authors intended is above 0.5. Its 95% interval is a "
-        "percentile bootstrap. Uno's C weights pairs by the inverse probability of "
-        "censoring and is less dependent on the censoring pattern. The optimism-corrected "
-        "C subtracts the mean bootstrap optimism of a Cox model on the score.",
+        "percentile bootstrap (patients resampled). Uno's C weights pairs by the inverse "
+        "probability of censoring and is less dependent on the censoring pattern. The "
+        "optimism-corrected C subtracts the mean bootstrap optimism of a Cox model on the "
+        "score (Harrell's method, as rms::validate).",
         ("Harrell FE, Califf RM, Pryor DB, Lee KL, Rosati RA. Evaluating the yield of "
          "medical tests. JAMA 1982;247:2543-2546.",
          "Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for evaluating "
@@ -81,18 +89,23 @@ STATISTICS: tuple[Statistic, ...] = (
     ),
     Statistic(
         "brier", "Brier score",
-        "The Brier score at a horizon is the mean squared difference between predicted "
-        "survival and observed status, weighted for censoring; the integrated Brier score "
-        "averages it over time. Lower is better.",
+        "The Brier score at a horizon is the mean squared difference between the survival "
+        "predicted by a Cox model on the score and the observed status, with inverse-"
+        "probability-of-censoring weights (scikit-survival); the integrated Brier score "
+        "(IBS) averages it over follow-up up to the last horizon. Lower is better.",
         ("Graf E, Schmoor C, Sauerbrei W, Schumacher M. Assessment and comparison of "
          "prognostic classification schemes for survival data. Stat Med 1999;18:2529-2545.",),
     ),
     Statistic(
         "calibration", "Calibration",
-        "At each horizon, the survival predicted for each score group is set against the "
-        "Kaplan-Meier survival observed in that group, with its 95% interval; points on the "
-        "diagonal mean perfect calibration. The calibration slope and the integrated "
-        "calibration index (ICI) summarise agreement.",
+        "Predicted survival at each horizon comes from a Cox model on the score (Breslow "
+        "baseline). Patients are grouped by predicted survival (one group per distinct "
+        "prediction when the score has few values) and the mean predicted survival of "
+        "each group is set against its Kaplan-Meier survival with the 95% interval; points "
+        "on the diagonal mean perfect calibration. The calibration slope (Cox model of "
+        "follow-up censored at the horizon on log(-log) predicted survival; 1 is ideal) "
+        "and the integrated calibration index (ICI, mean absolute difference between "
+        "predicted and smoothed observed risk) summarise agreement.",
         ("Royston P, Altman DG. External validation of a Cox prognostic model: principles "
          "and methods. BMC Med Res Methodol 2013;13:33.",
          "Austin PC, Harrell FE, van Klaveren D. Graphical calibration curves and the "
@@ -101,9 +114,11 @@ STATISTICS: tuple[Statistic, ...] = (
     ),
     Statistic(
         "consistency", "Consistency rate",
-        "For scores whose groups predict a survival band, the consistency rate is the share "
-        "of patients whose observed survival fell in the band predicted by their group, the "
-        "measure reported by the score's authors.",
+        "For scores whose groups predict a survival band (revised Tokuhashi: < 6, 6-12, "
+        ">= 12 months), the consistency rate is the share of patients whose survival fell "
+        "in the band predicted by their group, the measure reported by the score's "
+        "authors. Patients censored before their band's end cannot be classified; they "
+        "are left out of the rate and counted in the consistency table.",
         ("Tokuhashi Y, Matsuzaki H, Oda H, Oshima M, Ryu J. A revised scoring system for "
          "preoperative evaluation of metastatic spine tumor prognosis. Spine "
          "2005;30:2186-2191.",

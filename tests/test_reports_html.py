@@ -168,3 +168,25 @@ def test_summary_names_best_score(page):
         f"Harrell's C {best[1]['harrell_c']:.3f}" in page
     # summary comes first in the page
     assert page.index('id="sec-summary"') < page.index('id="sec-cohort"')
+
+
+def test_footnotes_list_skipped_scores_and_unestimable_values():
+    from dataclasses import replace
+
+    base = make_result()
+    results = dict(base.results)
+    results["scores_skipped"] = {"bauer_original": f"needs pathologic_fracture {INJECTION}"}
+    results["scores"] = {k: dict(v) for k, v in base.results["scores"].items()}
+    results["scores"]["tokuhashi_revised"]["null_reasons"] = {
+        "consistency_rate": "no patient could be classified"}
+    results["notes"] = ["detected delimiter ';'"]
+    out = build_html(replace(base, results=results))
+    foot = out[out.index('id="sec-footnotes"'):]
+    assert "Scores not analysed: bauer_original: needs pathologic_fracture &lt;script&gt;" in foot
+    assert "tokuhashi_revised consistency_rate: no patient could be classified" in foot
+    # 2 rows listed as excluded in the fake result
+    assert "Exclusions: 2 input rows" in foot
+    censored = int((base.cohort["event"] == 0).sum())
+    assert f"Censoring: {censored} of {len(base.cohort)} analysed patients" in foot
+    # loader notes appear in the methods (no options given)
+    assert "detected delimiter &#x27;;&#x27;" in out
