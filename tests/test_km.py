@@ -16,6 +16,7 @@ from cohort.models.km import (
     logrank_pairwise,
     logrank_trend,
     observed_expected,
+    survival_at,
 )
 
 # hand-worked: deaths at 1, 2, 3, 5; censored at 2 and 4
@@ -154,3 +155,15 @@ def test_missing_group_labels_are_left_out() -> None:
     g = pd.Series(["a", None, "b", "a", "b", "b"], dtype=object)
     km = kaplan_meier(T, E, g)
     assert km.medians["n"].sum() == 5
+
+
+def test_survival_at_matches_lifelines_estimate_and_interval() -> None:
+    t, e, _ = _random_groups(n=120, seed=9)
+    t = np.round(t)  # ties
+    for h in (0.5, 3.0, 6.0, 12.0, 25.0):
+        ref = kaplan_meier(t, e, horizons=(h,)).survival_at.iloc[0]
+        s, lo, hi = survival_at(t, e, h)
+        assert s == pytest.approx(ref["survival"], abs=1e-12)
+        assert lo == pytest.approx(ref["ci_lower"], abs=1e-9)
+        assert hi == pytest.approx(ref["ci_upper"], abs=1e-9)
+    assert np.isnan(survival_at([1, 2, 3], [1, 0, 0], 12)[0])

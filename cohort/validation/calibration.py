@@ -53,7 +53,7 @@ from numpy.typing import ArrayLike
 
 from cohort.errors import CohortInputError
 from cohort.models.fast_cox import fit_cox
-from cohort.models.km import kaplan_meier
+from cohort.models.km import survival_at
 from cohort.validation.brier import CoxSurvivalModel, fit_survival_model
 from cohort.validation.concordance import harrell_c
 from cohort.validation.optimism import run_bootstrap
@@ -101,12 +101,11 @@ def calibration_table(
         m = codes == k
         lo, hi = p[m].min(), p[m].max()
         label = f"{lo:.2f}" if np.isclose(lo, hi) else f"{lo:.2f}-{hi:.2f}"
-        km = kaplan_meier(t[m], e[m], horizons=(horizon,), risk_times=(0.0,))
-        sa = km.survival_at.iloc[0]
+        obs, lo_ci, hi_ci = survival_at(t[m], e[m], horizon)
         rows.append({
             "horizon": float(horizon), "group": label, "n": int(m.sum()),
-            "predicted": float(p[m].mean()), "observed": float(sa["survival"]),
-            "observed_lower": float(sa["ci_lower"]), "observed_upper": float(sa["ci_upper"]),
+            "predicted": float(p[m].mean()), "observed": obs,
+            "observed_lower": lo_ci, "observed_upper": hi_ci,
         })
     return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
 
