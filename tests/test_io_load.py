@@ -264,17 +264,25 @@ def canonical_frames(draw: st.DrawFn) -> pd.DataFrame:
     })
 
 
-@settings(max_examples=25, deadline=None,
+DIALECTS = [(",", "."), (";", ","), ("\t", "."), ("\t", ","), ("|", ".")]
+
+
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(frame=canonical_frames(), european=st.booleans())
-def test_csv_round_trip(frame: pd.DataFrame, european: bool, tmp_path: Path) -> None:
+@given(frame=canonical_frames(), dialect=st.sampled_from([None, *DIALECTS]), bom=st.booleans())
+def test_csv_round_trip(
+    frame: pd.DataFrame, dialect: tuple[str, str] | None, bom: bool, tmp_path: Path
+) -> None:
     expected = validate_cohort(frame)
     path = tmp_path / "rt.csv"
-    if european:
-        # A spreadsheet in a decimal-comma locale: semicolon delimiter, decimal comma.
-        frame.to_csv(path, sep=";", decimal=",", index=False)
-    else:
+    if dialect is None:
         write_table(expected, path)
+    else:
+        # As a spreadsheet would export it: any delimiter, decimal comma in some locales,
+        # with or without a UTF-8 byte-order mark; the reader must detect all of it.
+        sep, decimal = dialect
+        frame.to_csv(path, sep=sep, decimal=decimal, index=False,
+                     encoding="utf-8-sig" if bom else "utf-8")
     got = load_cohort(path).frame
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
