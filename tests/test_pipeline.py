@@ -116,3 +116,11 @@ def test_report_writer_entry_point_is_called(loaded, tmp_path: Path, monkeypatch
     write_outputs(res, tmp_path / "o")
     assert calls == [(res, tmp_path / "o")]
     assert pd.read_csv(tmp_path / "o" / "tables" / "c_index.csv")["score"].tolist() == ["tomita"]
+
+
+def test_constant_score_is_reported_not_crashing(loaded) -> None:
+    frame = loaded.frame[["patient_id", "time_months", "event"]].copy()
+    frame["flat"] = 3.0
+    res = run_validation(frame, ["flat:higher-is-worse"], bootstrap=2, seed=0)
+    assert "single value" in res.results["scores"]["flat"]["null_reasons"]["all"]
+    assert res.results["scores"]["flat"]["n"] == len(frame)

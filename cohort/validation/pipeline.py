@@ -283,6 +283,9 @@ def _analyse_score(
         return entry, None
     ts, es = t[m], e[m]
     v = s.values.to_numpy(dtype=float)[m]
+    if np.unique(v).size < 2:
+        null["all"] = f"the score takes a single value ({v[0]:g}) in all {n} patients"
+        return entry, None
     g = s.groups.to_numpy(dtype=object)[m]
     risk = orient_risk(v, s.direction)
 
