@@ -151,14 +151,15 @@ class _Page:
         self.sections.append((self.new_id(f"sec-{key}"), title, body))
         return body
 
-    def figure(self, fig: go.Figure, base: str, caption: str) -> str:
+    def figure(self, fig: go.Figure, base: str, caption: str, km: str | None = None) -> str:
         fid = self.new_id(f"fig-{base}")
         self.figure_ids.append(fid)
         height = int(fig.layout.height or 450)
         div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=fid,
                           config=PLOT_CONFIG, default_height=f"{height}px",
                           default_width="100%", validate=True)
-        return (f'<figure class="plot" data-figure="{fid}">{div}'
+        km_attr = f' data-km="{html_text(km)}"' if km is not None else ""
+        return (f'<figure class="plot" data-figure="{fid}"{km_attr}>{div}'
                 f"<figcaption>{caption}</figcaption></figure>")
 
     def download(self, name: str, df: pd.DataFrame, description: str) -> str:
@@ -207,7 +208,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _at_risk_table(km: KaplanMeierLike, table_id: str) -> str:
+def _at_risk_table(km: KaplanMeierLike, table_id: str, name: str) -> str:
     mat = at_risk_matrix(km)
     times = [fmt_num(t, 0) if float(t).is_integer() else fmt_num(t, 1) for t in mat.columns]
     head = "<th>Group</th>" + "".join(f'<th data-time="{t}">{t}</th>' for t in times)
@@ -216,7 +217,8 @@ def _at_risk_table(km: KaplanMeierLike, table_id: str) -> str:
         cells = "".join(f"<td>{'' if v is pd.NA else int(v)}</td>" for v in counts)
         rows.append(f'<tr data-group="{html_text(group)}"><th scope="row">'
                     f"{html_text(group)}</th>{cells}</tr>")
-    return (f'<div class="table-wrap"><table class="at-risk" id="{table_id}"><caption>Number '
+    return (f'<div class="table-wrap"><table class="at-risk" id="{table_id}" '
+            f'data-km="{html_text(name)}"><caption>Number '
             f"at risk (months)</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
@@ -337,8 +339,9 @@ def _survival(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) 
         body.append(page.figure(fig, f"km-{key}",
                                 f"Kaplan-Meier survival by {html_text(label)} group with 95% "
                                 "confidence bands; ticks mark censored patients, dashed lines "
-                                "the medians." + '<sup><a href="#fn-censoring">2</a></sup>'))
-        body.append(_at_risk_table(km, f"at-risk-{key}"))
+                                "the medians." + '<sup><a href="#fn-censoring">2</a></sup>',
+                                km=name))
+        body.append(_at_risk_table(km, f"at-risk-{key}", name))
         body.append(page.download(f"km_{key}_at_risk", km.at_risk, "Number at risk"))
         body.append(page.download(f"km_{key}_medians", km.medians, "Medians by group"))
 

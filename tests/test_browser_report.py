@@ -17,6 +17,8 @@ import tempfile
 from importlib.resources import files
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from cohort.io import load_cohort
@@ -51,10 +53,16 @@ def _require_browser() -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    loaded = load_cohort(files("cohort.data") / "example_cohort.csv")
-    result = run_validation(loaded, ["tokuhashi_revised", "tomita"], bootstrap=5, seed=1,
-                            compare=False)
+    # The example cohort plus a custom score column whose *name* is a script tag: it
+    # becomes a score name, a figure title, a legend title and a table cell.
     out = tmp_path_factory.mktemp("report")
+    frame = pd.read_csv(files("cohort.data") / "example_cohort.csv")
+    frame[INJECTION] = np.arange(len(frame)) % 3
+    data = out / "cohort.csv"
+    frame.to_csv(data, index=False)
+    result = run_validation(load_cohort(data), ["tomita", f"{INJECTION}:higher-is-better"],
+                            bootstrap=5, seed=1, compare=False)
+    assert INJECTION in result.km
     page = build_report(result, out, ReportOptions(title=INJECTION, source_name=INJECTION))
     return result, page
 
@@ -85,15 +93,20 @@ def seen(built):
             obs["rendered"] = page.evaluate(
                 "() => Object.fromEntries([...document.querySelectorAll('div.plotly-graph-div')]"
                 ".map(d => [d.id, d.querySelectorAll('svg.main-svg').length]))")
+            # keyed by the KM result's name (data-km, decoded by the DOM)
             obs["svg_at_risk"] = page.evaluate(
-                "() => Object.fromEntries([...document.querySelectorAll("
-                "'div.plotly-graph-div[id^=\"fig-km-\"]')].map(d => [d.id, "
-                "[...d.querySelectorAll('.subplot.x2y2 .scatterlayer .trace')].map("
+                "() => Object.fromEntries([...document.querySelectorAll('figure[data-km]')]"
+                ".map(f => [f.dataset.km, "
+                "[...f.querySelectorAll('.subplot.x2y2 .scatterlayer .trace')].map("
                 "t => [...t.querySelectorAll('.textpoint text')].map(x => x.textContent))]))")
             obs["table_at_risk"] = page.evaluate(
                 "() => Object.fromEntries([...document.querySelectorAll('table.at-risk')]"
-                ".map(t => [t.id, [...t.querySelectorAll('tbody tr')].map(r => "
+                ".map(t => [t.dataset.km, [...t.querySelectorAll('tbody tr')].map(r => "
                 "[r.dataset.group, [...r.querySelectorAll('td')].map(c => c.textContent)])]))")
+            obs["km_text"] = page.evaluate(
+                "() => Object.fromEntries([...document.querySelectorAll('figure[data-km]')]"
+                ".map(f => [f.dataset.km, [...f.querySelectorAll('.legendtitletext, .gtitle')]"
+                ".map(x => x.textContent)]))")
             obs["h1"] = page.inner_text("nav#toc h1")
             obs["title"] = page.title()
         finally:
@@ -114,7 +127,7 @@ def test_every_figure_rendered(seen, built):
     result, _ = built
     ids = seen["figure_ids"]
     # overall + one KM per analysed score, at least
-    assert {"fig-km-overall", "fig-km-tokuhashi_revised", "fig-km-tomita"} <= set(ids)
+    assert {"fig-km-overall", "fig-km-tomita", "fig-km-script-alert-1-script"} <= set(ids)
     assert len(ids) >= len(result.km) + 4
     assert {i: n for i, n in seen["rendered"].items() if n < 1} == {}
 
@@ -124,13 +137,15 @@ def test_at_risk_numbers_equal_the_frame(seen, built):
     for name, km in result.km.items():
         expect = [[str(int(v)) for v in km.at_risk[km.at_risk["group"] == g]["n_at_risk"]]
                   for g in km.group_order]
-        assert seen["svg_at_risk"][f"fig-km-{name}"] == expect
-        table = seen["table_at_risk"][f"at-risk-{name}"]
+        assert seen["svg_at_risk"][name] == expect
+        table = seen["table_at_risk"][name]
         assert [g for g, _ in table] == list(km.group_order)
         assert [cells for _, cells in table] == expect
 
 
-def test_script_in_title_is_text(seen):
+def test_script_tags_in_user_text_show_as_text(seen):
     assert seen["h1"] == INJECTION
     assert seen["title"] == INJECTION
+    # the custom score's figure: title and legend title carry the column name verbatim
+    assert sorted(seen["km_text"][INJECTION]) == sorted([f"Kaplan-Meier: {INJECTION}", INJECTION])
     assert seen["dialogs"] == []

@@ -124,7 +124,7 @@ def test_at_risk_html_table_equals_frame(page):
     result = make_result()
     for key in ("overall", "tokuhashi_revised", "custom_score"):
         km = result.km[key]
-        table = re.search(rf'<table class="at-risk" id="at-risk-{key}">(.*?)</table>', page)
+        table = re.search(rf'<table class="at-risk" id="at-risk-{key}"[^>]*>(.*?)</table>', page)
         assert table is not None
         rows = re.findall(r'<tr data-group="([^"]+)"><th scope="row">[^<]*</th>(.*?)</tr>',
                           table.group(1))
