@@ -169,7 +169,7 @@ def _cord_intercept(spec: Spec) -> float:
         return -np.inf
     if spec.cord_p >= 1:
         return np.inf
-    return float(optimize.brentq(f, -60.0, 60.0, xtol=1e-12))
+    return float(optimize.brentq(f, -800.0, 800.0, xtol=1e-12))
 
 
 def _driver_moments(spec: Spec, driver: str) -> tuple[float, float]:
@@ -202,7 +202,7 @@ def _mar_intercepts(spec: Spec) -> dict[str, float]:
         def f(a: float, s: float = s, p: float = p) -> float:
             return float(np.dot(weights, special.expit(a + s * nodes)) - p)
 
-        out[col] = float(optimize.brentq(f, -80.0, 80.0, xtol=1e-12))
+        out[col] = float(optimize.brentq(f, -800.0, 800.0, xtol=1e-12))
     return out
 
 
@@ -462,12 +462,14 @@ def _fill_chunk(model: Model, cols: _Columns, start: int, m: int, seed: int, chu
                              * (score - treat["centre"]))
         surgery = rng_treat.random(m) < prob
         d[str(treat["column"])][sl] = surgery
-    t = _survival_times(model, cov, lp, surgery)
+    with np.errstate(over="ignore", divide="ignore"):  # extreme specs: T = inf is censored
+        t = _survival_times(model, cov, lp, surgery)
     d["true_lp"][sl] = lp if surgery is None else lp + treat["log_hr"] * surgery
     entry = cov.uniforms[1] * spec.accrual_months
     admin = spec.accrual_months + p.followup_months - entry
     if spec.loss_rate > 0:
-        loss = -np.log1p(-cov.uniforms[2]) / spec.loss_rate
+        with np.errstate(over="ignore"):  # a tiny rate: never lost (inf)
+            loss = -np.log1p(-cov.uniforms[2]) / spec.loss_rate
         censor = np.minimum(admin, loss)
     else:
         censor = admin
