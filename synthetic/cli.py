@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 __all__ = ["calibration_check_command", "format_check_table", "generate_command"]
@@ -44,10 +45,11 @@ def generate_command(n: int, seed: int, spec_path: Path | None, out_path: Path) 
 def format_check_table(table: pd.DataFrame) -> str:
     """Plain-text table: target / wanted / generated / tolerance / pass."""
     rows = [("target", "wanted", "generated", "tolerance", "pass")]
-    for r in table.itertuples():
-        tol = "" if pd.isna(r.tolerance) else f"{r.tolerance:g}"
-        rows.append((str(r.target), str(r.wanted), f"{r.generated:.4g}", tol,
-                     "yes" if r.passed else "NO"))
+    for rec in table.to_dict("records"):
+        tol_value = float(rec["tolerance"])
+        tol = "" if np.isnan(tol_value) else f"{tol_value:g}"
+        rows.append((str(rec["target"]), str(rec["wanted"]), f"{float(rec['generated']):.4g}",
+                     tol, "yes" if rec["passed"] else "NO"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in rows]
