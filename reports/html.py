@@ -245,10 +245,12 @@ def _summary(page: _Page, res: Mapping[str, Any], registry: Mapping[str, Any],
     lines = []
     if source:
         lines.append(f"Input: <code>{html_text(source)}</code>.")
+    full, partial = _exclusion_counts(res)
     lines.append(
         f"{html_text(res.get('n_analysed', '–'))} of {html_text(res.get('n_input_rows', '–'))} "
-        f"patients analysed, {html_text(res.get('n_events', '–'))} deaths; "
-        f"{len(res.get('excluded', []) or [])} rows excluded (listed under Cohort).")
+        f"patients analysed, {html_text(res.get('n_events', '–'))} deaths; {full} rows "
+        f"excluded for lack of usable survival data and {partial} left out of some scores "
+        "for missing inputs (all listed under Cohort).")
     med = overall.get("median")
     lo, hi = _ci_pair(overall.get("median_ci"))
     lines.append(f"Median overall survival {fmt_num(med, 1)} months (95% CI "
@@ -471,13 +473,24 @@ def _methods(page: _Page, result: ValidationLike, registry: Mapping[str, Any],
         body.append(_html_table(pd.DataFrame(rows), table_id="score-references"))
 
 
+def _exclusion_counts(res: Mapping[str, Any]) -> tuple[int, int]:
+    """(rows not analysed at all, rows left out of some scores only) from results.json."""
+    listed = len(res.get("excluded", []) or [])
+    try:
+        full = int(res["n_input_rows"]) - int(res["n_analysed"])
+    except (KeyError, TypeError, ValueError):
+        return listed, 0
+    return full, max(0, listed - full)
+
+
 def _footnotes(result: ValidationLike) -> str:
-    excluded = result.excluded
-    n_ex = 0 if excluded is None else len(excluded)
     frame = result.cohort
-    notes = [f'<li id="fn-exclusions">Exclusions: {n_ex} input rows were not analysed; '
-             "each is listed with its reason (Cohort section and excluded_rows.csv). No row "
-             "was dropped without being listed.</li>"]
+    full, partial = _exclusion_counts(result.results)
+    notes = [f'<li id="fn-exclusions">Exclusions: {full} input rows had no usable survival '
+             f"time or event and were not analysed; {partial} rows lacked an input of some "
+             "score and were left out of that score's analyses only. Each is listed with "
+             "its reason (Cohort section and excluded_rows.csv); no row was dropped without "
+             "being listed.</li>"]
     if {"time_months", "event"} <= set(frame.columns) and len(frame):
         ev = pd.to_numeric(frame["event"], errors="coerce")
         t = pd.to_numeric(frame["time_months"], errors="coerce")

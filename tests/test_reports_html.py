@@ -184,8 +184,9 @@ def test_footnotes_list_skipped_scores_and_unestimable_values():
     foot = out[out.index('id="sec-footnotes"'):]
     assert "Scores not analysed: bauer_original: needs pathologic_fracture &lt;script&gt;" in foot
     assert "tokuhashi_revised consistency_rate: no patient could be classified" in foot
-    # 2 rows listed as excluded in the fake result
-    assert "Exclusions: 2 input rows" in foot
+    # the fake result: 122 input rows, 120 analysed, 2 listed
+    assert "Exclusions: 2 input rows had no usable survival time" in foot
+    assert "0 rows lacked an input" in foot
     censored = int((base.cohort["event"] == 0).sum())
     assert f"Censoring: {censored} of {len(base.cohort)} analysed patients" in foot
     # loader notes appear in the methods (no options given)
