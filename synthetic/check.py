@@ -37,6 +37,8 @@ def _row(target: Target, generated: float, label: str | None = None) -> dict[str
         "wanted": target.describe(),
         "generated": generated,
         "tolerance": target.tolerance if target.tolerance is not None else np.nan,
+        "low": target.low,
+        "high": target.high,
         "passed": target.contains(generated),
         "source": target.source,
     }
@@ -51,8 +53,9 @@ def calibration_check(
     Returns
     -------
     pandas.DataFrame
-        [target, wanted, generated, tolerance, passed, source]; ``passed`` is False
-        when the generated value lies outside the target's tolerance.
+        [target, wanted, generated, tolerance, low, high, passed, source]: ``wanted``
+        as text (``"10 ± 1.5"``, ``"0.62-0.7"``), ``low``/``high`` the accepted range;
+        ``passed`` is False when the generated value lies outside it.
     """
     from cohort.schema import validate_cohort
     from cohort.scores import compute_scores
@@ -110,5 +113,5 @@ def calibration_check(
                 sub = Target(f"{col}={level} %", want - tol, want + tol, want, tol, False,
                              t.source)
                 rows.append(_row(sub, 100.0 * float(shares.get(level, 0.0))))
-    return pd.DataFrame(rows, columns=["target", "wanted", "generated", "tolerance", "passed",
-                                       "source"])
+    return pd.DataFrame(rows, columns=["target", "wanted", "generated", "tolerance", "low",
+                                       "high", "passed", "source"])
