@@ -122,6 +122,8 @@ def _sniff_sep(text: str, p: Path) -> str:
         if cand not in lines[0]:
             continue
         rows = [r for r in _parse(sample, cand) if not _blank(r)]
+        if not rows:  # only delimiters, no text
+            continue
         width = len(rows[0])
         if width < 2:
             continue
@@ -220,6 +222,10 @@ def read_csv_table(
     # Leading blank lines are skipped; the first non-blank line is the header.
     while rows and _blank(rows[0]):
         rows.pop(0)
+    if not rows:
+        raise InputFileError(
+            f"'{p.name}' holds only delimiters and blank cells: no header, no data."
+        )
     header = [h.strip() for h in rows[0]]
     body = rows[1:]
     wordy = [h for h in header if len(h.split()) > _MAX_HEADER_WORDS]

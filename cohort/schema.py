@@ -179,6 +179,7 @@ def check_column_names(df: pd.DataFrame, require: Iterable[str] = ()) -> None:
 
 
 _OK, _MISSING, _BAD = 0, 1, 2
+_MAX_WHOLE = 2.0**53  # larger whole numbers are not exact in float64, nor plausible counts
 
 
 def _classify_text(
@@ -249,8 +250,8 @@ def _classify_number(key: str) -> tuple[int, object]:
         number = float(key)
     except ValueError:
         return _BAD, None
-    # "-nan" and the like are not a missing-value convention: report them.
-    return (_BAD, None) if math.isnan(number) else (_OK, number)
+    # "-nan", "inf" and the like are not values a cohort table can mean: report them.
+    return (_OK, number) if math.isfinite(number) else (_BAD, None)
 
 
 def _normalize_number(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
@@ -270,9 +271,13 @@ def _normalize_number(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
         _fail(df, spec.name, bad, "are not numbers", fix)
     num = num.astype(float)
     if spec.kind == "int":
-        frac = (num.notna() & (num != np.round(num))).to_numpy(dtype=bool)
+        finite = np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
+        frac = (num.notna().to_numpy() & (~finite | (num != np.round(num)).to_numpy()))
         if frac.any():
             _fail(df, spec.name, frac, "are not whole numbers", "Use whole numbers.")
+        huge = (num.abs() > _MAX_WHOLE).fillna(False).to_numpy(dtype=bool)
+        if huge.any():
+            _fail(df, spec.name, huge, "are too large for this column", "Correct these cells.")
         return num.astype("Int64")
     return num
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from importlib.resources import files
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from cohort.errors import CohortInputError, EventCodingError, InputFileError, SchemaError
 from cohort.io import atomic_write, load_cohort, read_table, write_table
 from cohort.schema import (
+    COLUMNS,
     FRANKEL_GRADES,
     PRIMARY_SITES,
     SINS_COLLAPSE,
@@ -295,3 +297,34 @@ def test_note_when_times_look_like_days(tmp_path: Path) -> None:
     assert not any("days or weeks" in n for n in load_cohort(EXAMPLE).notes)
     converted = load_cohort(_csv(df, tmp_path / "days.csv"), time_unit="days")
     assert not any("days or weeks" in n for n in converted.notes)
+
+
+# ------------------------------- Hypothesis: any file is a table or a user error
+
+CELLS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=5) | (
+    st.sampled_from(["1,5", "2.5", "", "NA", "none", "1", "0", "2", "-1", "lung", "inf", "nan",
+                     "1e400", "E", "yes", "80", "55", "True", "1_0", " 3 "])
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    columns=st.lists(st.sampled_from([*COLUMNS, "KPS", "other", ""]), min_size=1, max_size=6),
+    data=st.data(),
+    sep=st.sampled_from([",", ";", "\t", "|"]),
+    junk=st.none() | st.binary(max_size=200),
+)
+def test_any_file_loads_or_raises_a_user_error(
+    columns: list[str], data: st.DataObject, sep: str, junk: bytes | None, tmp_path: Path
+) -> None:
+    # Never a traceback: every failure on a user's file must be a CohortInputError,
+    # which the command line turns into exit code 2 and a message.
+    n = data.draw(st.integers(0, 4))
+    rows = [columns] + [[data.draw(CELLS) for _ in columns] for _ in range(n)]
+    text = "\n".join(sep.join(r) for r in rows).encode()
+    path = tmp_path / "f.csv"
+    path.write_bytes(junk if junk is not None else text)
+    event_value = data.draw(st.sampled_from([None, "1", "dead"])) if "event" in columns else None
+    with contextlib.suppress(CohortInputError):
+        load_cohort(path, event_value=event_value)

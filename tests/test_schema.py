@@ -8,6 +8,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cohort.errors import SchemaError, describe_rows
 from cohort.schema import COLUMNS, DAYS_PER_MONTH, normalize_cohort, validate_cohort
@@ -172,3 +174,25 @@ def test_core_imports_do_not_pull_plotly_synthetic_or_reports() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert out.stdout.strip() == ""
+
+
+ANY_VALUE = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 200), st.floats(), st.just(pd.NA),
+    st.sampled_from(["lung", "none", "E", "yes", "80", "", "NA", "x", "1,5", "inf"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(columns=st.lists(st.sampled_from(list(COLUMNS)), min_size=1, max_size=6, unique=True),
+       data=st.data())
+def test_any_values_validate_or_raise_schema_error(columns: list[str], data: st.DataObject) -> None:
+    # Excel and Parquet hand over typed cells of any kind; a bad one is a SchemaError
+    # (exit 2 with a message), never a crash inside pandas.
+    n = data.draw(st.integers(1, 5))
+    df = pd.DataFrame({c: pd.Series([data.draw(ANY_VALUE) for _ in range(n)], dtype=object)
+                       for c in columns})
+    try:
+        out = validate_cohort(df)
+    except SchemaError:
+        return
+    assert len(out) == n
