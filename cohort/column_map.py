@@ -188,11 +188,19 @@ def load_column_map(path: str | os.PathLike[str]) -> ColumnMap:
         time_unit=unit,
         event_value=None if event_value is None else str(event_value),
         sep=_map_sep(read.get("sep"), where),
-        decimal=None if read.get("decimal") is None else str(read.get("decimal")),
+        decimal=_map_decimal(read.get("decimal"), where),
         sheet=sheet,
         encoding=None if read.get("encoding") is None else str(read.get("encoding")),
         source=p,
     )
+
+
+def _map_decimal(decimal: object, where: str) -> str | None:
+    if decimal is None:
+        return None
+    if str(decimal) not in (".", ","):
+        raise ColumnMapError(f"{where}: [read] decimal {decimal!r} is not '.' or ','.")
+    return str(decimal)
 
 
 def _map_sep(sep: object, where: str) -> str | None:

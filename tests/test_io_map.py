@@ -195,3 +195,27 @@ def test_encoding_in_map(tmp_path: Path) -> None:
     assert not any("UTF-8" in n for n in loaded.notes)
     # Without the map the fallback is used and said.
     assert any("not valid UTF-8" in n for n in load_cohort(data).notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[columns]\na = 1\n', r'\[columns\] "a" must map to a column name string'),
+        ('columns = "x"\n', "'columns' must be a table"),
+        ('[values.primary_site]\nx = 1.5\n', r'"x" must map to a label string'),
+        ("[read]\nsheet = true\n", r"\[read\] sheet must be a string"),
+        ('[read]\ndecimal = ";"\n', r"\[read\] decimal ';' is not '\.' or ','"),
+        ('[read]\nsep = ":"\n', r"\[read\] sep ':' is not one of"),
+        ("[event]\nvalue = [1, 2]\n", r"\[event\] value must be a string"),
+    ],
+)
+def test_malformed_maps(tmp_path: Path, text: str, expected: str) -> None:
+    _, mp = _files(tmp_path, cmap=text)
+    with pytest.raises(ColumnMapError, match=expected):
+        load_column_map(mp)
+
+
+def test_tab_separator_spellings(tmp_path: Path) -> None:
+    for spelling in ('"\\t"', "'\\t'", '"tab"'):
+        _, mp = _files(tmp_path, cmap=f"[read]\nsep = {spelling}\n")
+        assert load_column_map(mp).sep == "\t"
