@@ -1,4 +1,4 @@
-"""Command line of the report build: ``python -m reports.build [INPUT] [options]``.
+"""Command line of the report build: ``python -m reports [INPUT] [options]``.
 
 Without INPUT it builds the default report from the built-in synthetic cohort. With
 INPUT it runs the same validation as ``cohort validate`` (same options) and writes
@@ -68,7 +68,7 @@ def report_command(input_path: Path | None, out_dir: Path, n: int | None,
 def run(argv: list[str] | None = None) -> int:
     """Run the command; user errors exit with code 2 and a message, no traceback."""
     try:
-        report_command.main(args=argv, prog_name="python -m reports.build",
+        report_command.main(args=argv, prog_name="python -m reports",
                             standalone_mode=False)
     except CohortError as exc:
         click.echo(f"error: {exc}", err=True)

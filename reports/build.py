@@ -6,7 +6,7 @@
   (the core package never imports this module).
 * :func:`default_report` builds the report of the built-in synthetic cohort (the
   ``nox -s report`` main job); :func:`main` is its command line
-  (``python -m reports.build``).
+  (``python -m reports``).
 
 Every file is written atomically (temporary file in the same directory, then
 :func:`os.replace`), and the HTML holds no timestamp, so rebuilding from the same input
@@ -238,7 +238,7 @@ def synthetic_targets(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line of the report build (``python -m reports.build``).
+    """Command line of the report build (``python -m reports``).
 
     Without INPUT: the default synthetic report. With INPUT: the same options as
     ``cohort validate`` (``--map``, ``--time``, ``--event``, ...), writing index.html,
@@ -248,6 +248,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     return run(list(argv) if argv is not None else None)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
