@@ -59,7 +59,7 @@ def report(session: nox.Session) -> None:
     args = list(session.posargs)
     if not any(a == "--out" or a.startswith("--out=") for a in args):
         args += ["--out", str(ROOT / "build" / "report")]
-    session.run("python", "-m", "reports.build", *args)
+    session.run("python", "-m", "reports", *args)
 
 
 @nox.session(default=False)
