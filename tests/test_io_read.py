@@ -337,3 +337,16 @@ def test_excel_header_problems(tmp_path: Path) -> None:
     gap = book([["patient_id", "kps"], ["A", 80], [None, None], ["B", 70]], "gap.xlsx")
     with pytest.raises(InputFileError, match=r"1 row \(row 2\) empty, between data rows"):
         read_table(gap)
+
+
+def test_example_cohort_missing_cells_are_the_documented_ones() -> None:
+    # cohort/data/README.md lists the deliberately missing cells; keep them in sync.
+    frame = load_cohort(EXAMPLE).frame.set_index("patient_id")
+    missing = {(pid, col) for col in frame.columns for pid in frame.index[frame[col].isna()]}
+    assert missing == {
+        ("EX-005", "kps"), ("EX-005", "ecog"), ("EX-012", "frankel"),
+        ("EX-012", "ambulatory"), ("EX-009", "extraspinal_bone_mets"), ("EX-018", "albumin"),
+        ("EX-031", "albumin"), ("EX-024", "sins_pain"), ("EX-036", "visceral_mets"),
+    }
+    readme = (EXAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    assert "fictional" in readme.lower()
