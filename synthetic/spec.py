@@ -132,7 +132,7 @@ class Parameters:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Spec:
     """A parsed, validated specification (arrays indexed like the vocabularies).
 
@@ -140,7 +140,8 @@ class Spec:
     :data:`cohort.schema.PRIMARY_SITES`, region arrays
     :data:`cohort.schema.SPINAL_REGIONS`, ordinal arrays the ``*_ORDER`` tuples of this
     module (best category first). ``raw`` is the merged TOML document and ``hash`` its
-    fingerprint (without the cached solution).
+    fingerprint (without the cached solution). Specs compare by identity (they hold
+    arrays); compare ``hash`` to test two specs for equal content.
     """
 
     raw: Mapping[str, Any] = field(repr=False)
