@@ -338,11 +338,13 @@ def _survival(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) 
         fig = km_figure(km, title=f"Kaplan-Meier: {label}", group_title=label,
                         time_label="Months since diagnosis of spinal metastasis")
         body.append(f"<h3>{html_text(label)}</h3>")
+        whose = ("of all patients" if name == "overall"
+                 else f"by {html_text(label)} group")
         body.append(page.figure(fig, f"km-{key}",
-                                f"Kaplan-Meier survival by {html_text(label)} group with 95% "
-                                "confidence bands; ticks mark censored patients, dashed lines "
-                                "the medians." + '<sup><a href="#fn-censoring">2</a></sup>',
-                                km=name))
+                                f"Kaplan-Meier survival {whose} with 95% confidence bands; "
+                                "ticks mark censored patients, dashed lines the medians; the "
+                                "number at risk is counted at each tick of the time axis."
+                                '<sup><a href="#fn-censoring">2</a></sup>', km=name))
         body.append(_at_risk_table(km, f"at-risk-{key}", name))
         body.append(page.download(f"km_{key}_at_risk", km.at_risk, "Number at risk"))
         body.append(page.download(f"km_{key}_medians", km.medians, "Medians by group"))
