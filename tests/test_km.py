@@ -167,3 +167,14 @@ def test_survival_at_matches_lifelines_estimate_and_interval() -> None:
         assert lo == pytest.approx(ref["ci_lower"], abs=1e-9)
         assert hi == pytest.approx(ref["ci_upper"], abs=1e-9)
     assert np.isnan(survival_at([1, 2, 3], [1, 0, 0], 12)[0])
+
+
+def test_trend_hand_computation_three_groups() -> None:
+    # one death per group at t = 1 (A), 2 (B), 3 (C); weights 1, 2, 3.
+    # t=1: n=3, E = 1/3 each, Var_w = E[w^2] - E[w]^2 = 14/3 - 4 = 2/3 (factor d(n-d)/(n-1) = 1)
+    # t=2: n=2 (B, C), E_B = E_C = 1/2, Var_w = 6.5 - 6.25 = 1/4; t=3: n=1, no variance.
+    # O - E = (2/3, 1/6, -5/6); U = 2/3 + 2/6 - 15/6 = -3/2; Var = 11/12; chi2 = 27/11.
+    tr = logrank_trend([1, 2, 3], [1, 1, 1], ["A", "B", "C"], ["A", "B", "C"])
+    assert tr.u == pytest.approx(-1.5)
+    assert tr.variance == pytest.approx(11 / 12)
+    assert tr.statistic == pytest.approx(27 / 11)
