@@ -46,6 +46,7 @@ def test_validate_command_writes_report_html(tmp_path):
     assert code == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="fig-km-tomita"' in page
+    assert "Input: <code>example_cohort.csv</code>" in page
     assert (out / "results.json").exists()
     assert not (out / "index.html").exists()
 
