@@ -28,7 +28,8 @@ def jit_kernel(func: Callable[..., Any]) -> Callable[..., Any]:
     -------
     callable
         The dispatcher; the first call with new argument types compiles (or loads
-        the cached machine code).
+        the cached machine code). Division by zero gives inf/NaN as in NumPy
+        (``error_model="numpy"``) instead of raising, so callers can detect it.
     """
     import numba
 
@@ -36,7 +37,7 @@ def jit_kernel(func: Callable[..., Any]) -> Callable[..., Any]:
         with warnings.catch_warnings():
             # numba reports an unusable cache location as a warning on some versions.
             warnings.simplefilter("ignore", numba.NumbaWarning)
-            return numba.njit(cache=True, nogil=True)(func)
+            return numba.njit(cache=True, nogil=True, error_model="numpy")(func)
     except (RuntimeError, OSError):
         # "cannot cache function ...: no locator available": compile in memory instead.
-        return numba.njit(cache=False, nogil=True)(func)
+        return numba.njit(cache=False, nogil=True, error_model="numpy")(func)

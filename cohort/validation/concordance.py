@@ -226,8 +226,12 @@ def harrell_c(time: ArrayLike, event: ArrayLike, risk: ArrayLike) -> float:
     risk, ``risk_j > risk_i``; pairs with ``risk_j == risk_i`` count 1/2.
 
     These are the conventions of ``lifelines.utils.concordance_index(T, -risk, E)``
-    (lifelines 0.30; lifelines takes predicted survival times, hence the minus sign),
-    and the counts are identical, so the two agree to rounding.
+    (lifelines 0.30; lifelines takes predicted survival times, hence the minus sign).
+    The integer pair counts are identical and the ratio is formed the same way, so the
+    two values are equal (the tests compare them to 1e-12 and the counts with a
+    brute-force O(n^2) count). Two differences in input handling: lifelines treats any
+    non-zero event as a death, here the event must be 0 or 1; and time must be finite.
+    Infinite risks are allowed and ordered as usual.
 
     The pairs are counted in O(n log n): subjects are visited in order of time, and a
     Fenwick tree over the ranks of ``risk`` holds the deaths already visited.
