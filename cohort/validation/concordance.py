@@ -59,57 +59,65 @@ def _count_pairs_py(
     order: NDArray[np.intp],
     risk_order: NDArray[np.intp],
 ) -> tuple[int, int, int]:
-    # ``order`` sorts by time, ``risk_order`` by risk. The Fenwick tree holds the dense
-    # risk ranks of the deaths visited so far; for each subject we ask how many of them
-    # have a higher risk (concordant) or the same risk (tied).
+    # ``order`` sorts by time, ``risk_order`` by risk. A Fenwick tree over the dense
+    # risk ranks holds the deaths visited so far (plus a plain count per rank for ties);
+    # for each subject we ask how many of them have a higher or the same risk.
     n = time.shape[0]
-    rank = np.empty(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int32)
     current = 0
+    previous = 0.0
     for k in range(n):
         idx = risk_order[k]
-        if k == 0 or risk[idx] != risk[risk_order[k - 1]]:
+        value = risk[idx]
+        if k == 0 or value != previous:
             current += 1
+            previous = value
         rank[idx] = current
     n_ranks = current
-    tree = np.zeros(n_ranks + 1, dtype=np.int64)
+    # the subjects in time order, gathered once so the main loop reads memory in sequence
+    t_sorted = np.empty(n)
+    e_sorted = np.empty(n, dtype=np.bool_)
+    r_sorted = np.empty(n, dtype=np.int32)
+    for k in range(n):
+        idx = order[k]
+        t_sorted[k] = time[idx]
+        e_sorted[k] = event[idx]
+        r_sorted[k] = rank[idx]
+    tree = np.zeros(n_ranks + 1, dtype=np.int32)
+    same = np.zeros(n_ranks + 1, dtype=np.int32)
     inserted = 0
     concordant = 0
     tied = 0
     pairs = 0
     i = 0
     while i < n:
-        t = time[order[i]]
+        t = t_sorted[i]
         end = i
-        while end < n and time[order[end]] == t:
+        while end < n and t_sorted[end] == t:
             end += 1
         # stage 0: deaths at t against deaths strictly before t
         # stage 1: insert the deaths at t
         # stage 2: censored at t against deaths at or before t
         for stage in range(3):
             for k in range(i, end):
-                row = order[k]
-                if (stage < 2) != event[row]:
+                if (stage < 2) != e_sorted[k]:
                     continue
-                q = rank[row]
+                q = r_sorted[k]
                 if stage == 1:
+                    same[q] += 1
                     j = q
                     while j <= n_ranks:
                         tree[j] += 1
                         j += j & (-j)
                     inserted += 1
                     continue
-                le = 0
+                at_most = 0  # deaths so far with risk rank <= q
                 j = q
                 while j > 0:
-                    le += tree[j]
+                    at_most += tree[j]
                     j -= j & (-j)
-                lt = 0
-                j = q - 1
-                while j > 0:
-                    lt += tree[j]
-                    j -= j & (-j)
-                concordant += inserted - le
-                tied += le - lt
+                concordant += inserted - at_most
+                tied += same[q]
                 pairs += inserted
         i = end
     return concordant, tied, pairs
@@ -157,7 +165,7 @@ def _check_inputs(
             f"time has missing or non-finite values in {describe_rows(bad)}. "
             "Drop or correct those rows before computing the C-index."
         )
-    bad = np.flatnonzero(~np.isin(ef, (0.0, 1.0)))
+    bad = np.flatnonzero((ef != 0.0) & (ef != 1.0))
     if bad.size:
         raise CohortInputError(
             f"event must be 0 (censored) or 1 (death); other values in {describe_rows(bad)}. "
