@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
 from sksurv.nonparametric import kaplan_meier_estimator
 from statsmodels.duration.hazard_regression import PHReg
@@ -178,3 +180,25 @@ def test_trend_hand_computation_three_groups() -> None:
     assert tr.u == pytest.approx(-1.5)
     assert tr.variance == pytest.approx(11 / 12)
     assert tr.statistic == pytest.approx(27 / 11)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.booleans()), min_size=1, max_size=40),
+    st.floats(0, 35),
+)
+def test_km_invariants_property(rows: list[tuple[int, bool]], horizon: float) -> None:
+    t = np.array([r[0] for r in rows], dtype=float)
+    e = np.array([int(r[1]) for r in rows])
+    km = kaplan_meier(t, e, horizons=(horizon,), risk_times=(0.0, horizon))
+    s = km.curves["survival"].to_numpy()
+    assert s[0] == 1.0
+    assert ((s >= 0) & (s <= 1)).all()
+    assert (np.diff(s) <= 1e-12).all()
+    assert km.at_risk["n_at_risk"].tolist() == [len(t), int((t >= horizon).sum())]
+    ref = km.survival_at.iloc[0]
+    mine = survival_at(t, e, horizon)
+    if np.isnan(ref["survival"]):
+        assert np.isnan(mine[0])
+    else:
+        assert mine[0] == pytest.approx(ref["survival"], abs=1e-12)

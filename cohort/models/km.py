@@ -137,7 +137,7 @@ def _fit_one(
     surv = sf.iloc[:, 0].to_numpy(dtype=float)
     lo = ci.iloc[:, 0].to_numpy(dtype=float)
     hi = ci.iloc[:, 1].to_numpy(dtype=float)
-    if times[0] > 0:  # lifelines starts at 0 unless there is a negative time; keep contract
+    if times[0] > 0 or surv[0] < 1:  # start every curve at (0, 1), even with deaths at 0
         times = np.r_[0.0, times]
         surv, lo, hi = np.r_[1.0, surv], np.r_[1.0, lo], np.r_[1.0, hi]
     curves = pd.DataFrame(
