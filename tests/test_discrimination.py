@@ -109,5 +109,9 @@ def test_td_auc_matches_hand_formula_and_nan_outside_follow_up() -> None:
     out = td_auc(t, e, x, [3, 6, 12, 1000])
     for s, auc in zip(out["time"][:3], out["auc"][:3], strict=True):
         assert auc == pytest.approx(_auc_reference(t, e, x, s), abs=1e-10)
+    tied = np.round(x)  # a score with few values: ties count 1/2
+    out_tied = td_auc(t, e, tied, [3, 6, 12])
+    for s, auc in zip(out_tied["time"], out_tied["auc"], strict=True):
+        assert auc == pytest.approx(_auc_reference(t, e, tied, s), abs=1e-10)
     assert np.isnan(out["auc"].iloc[3])
     assert (out["auc"].iloc[:3] > 0.5).all()
