@@ -373,8 +373,10 @@ def _analyse_score(
                          "slope_optimism": _num(opt.slope_optimism),
                          "slope_corrected": _num(opt.slope_corrected), "B": opt.B,
                          "failed": opt.n_failed}
-    # the model's C (linear in the score) equals the oriented score's C up to sign
-    entry["optimism_corrected_c"] = _num(opt.c_corrected)
+    # The Cox model is linear in the score, so its C equals the oriented score's C when
+    # the fitted sign agrees with the score's direction (1 - C otherwise); the corrected
+    # value is reported on the oriented scale so that it sits next to harrell_c.
+    entry["optimism_corrected_c"] = _num(hc.c - opt.c_optimism)
 
     # fixed-horizon logistic models
     hl: dict[str, Any] = {}
