@@ -44,6 +44,8 @@ def test_results_follow_design_schema_and_are_deterministic(loaded, tmp_path: Pa
     assert data["scores"]["tomita"]["direction"] == "higher_is_worse"
     assert set(tok["calibration"]) == {"3", "6", "12"}
     assert 0 <= tok["consistency_rate"] <= 1
+    assert tok["optimism_corrected_c"] == pytest.approx(
+        tok["harrell_c"] - tok["optimism"]["c_optimism"], abs=1e-5)
     # a km table per score plus overall, with the contract columns
     assert set(a.km) == {"overall", "tokuhashi_revised", "tomita"}
     assert list(a.km["tomita"].curves.columns) == ["group", "time", "survival", "ci_lower",
