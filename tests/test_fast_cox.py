@@ -169,6 +169,17 @@ def test_invariances() -> None:
     np.testing.assert_allclose(weighted.se, replicated.se, rtol=1e-8)
 
 
+def test_inputs_are_not_modified() -> None:
+    df = make_data(150, 3, seed=13, ties=True)
+    before = df.copy(deep=True)
+    X = df[["x0", "x1", "x2"]].to_numpy()
+    X_before = X.copy()
+    fit_cox(df["T"], df["E"], df[["x0", "x1", "x2"]], weights=df["W"], strata=df["S"])
+    fit_cox(df["T"].to_numpy(), df["E"].to_numpy(), X)
+    pd.testing.assert_frame_equal(df, before)
+    np.testing.assert_array_equal(X, X_before)
+
+
 def test_result_fields_and_summary() -> None:
     df = make_data(200, 2, seed=2, ties=False)
     fit = fit_cox(df["T"], df["E"], df[["x0", "x1"]])
