@@ -33,8 +33,10 @@ __all__ = [
 
 R = TypeVar("R")
 
-# Below this much work (rows x replicates) the start-up of worker processes costs more
-# than it saves on 2 cores. Measured with benchmarks/bench.py (see its "optimism" rows).
+# Below this much work (rows x replicates) worker processes cost more than they save.
+# Measured with benchmarks/bench.py on an idle 2-core machine: two workers were 1.8x
+# faster at 10,000 x 200 and 1.6x at 100,000 x 40, but 0.8-1.0x at 2,000 x 20 and
+# 20,000 x 4 (and slower when other processes kept the cores busy).
 AUTO_PARALLEL_MIN_WORK = 2_000_000
 
 
@@ -111,16 +113,22 @@ def _resolve_jobs(n_jobs: int | None, work: int) -> int:
     return max(1, n_jobs)
 
 
-def _progress_wrap(iterable: Iterable[R], total: int, show: bool, label: str) -> Iterator[R]:
+def _progress_wrap(
+    iterable: Iterable[R],
+    total: int,
+    show: bool,
+    label: str,
+    size: Callable[[R], int] = lambda _: 1,
+) -> Iterator[R]:
     if not show:
         yield from iterable
         return
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
-        task = bar.add_task(label, total=total)
+        task = bar.add_task(label or "bootstrap", total=total)
         for item in iterable:
-            bar.advance(task, len(item) if isinstance(item, list) else 1)
+            bar.advance(task, size(item))
             yield item
 
 
@@ -179,7 +187,7 @@ def run_bootstrap(
     parallel = Parallel(n_jobs=jobs, return_as="generator")
     results = parallel(delayed(_run_chunk)(func, n, c) for c in chunks)
     out: list[R] = []
-    for chunk_result in _progress_wrap(results, B, progress, label):
+    for chunk_result in _progress_wrap(results, B, progress, label, size=len):
         out.extend(chunk_result)
     return out
 
@@ -321,6 +329,11 @@ def optimism_corrected_c(
     = higher risk) on that sample and on the original rows. Replicates whose fit does
     not converge are left out (and counted in ``n_failed``, with a warning), as in
     ``rms::validate``.
+
+    Replicate b takes the rows ``bootstrap_indices(n, SeedSequence(seed).spawn(B)[b])``
+    of the data sorted by time (``numpy.argsort(time, kind="stable")``), so the samples
+    arrive in time order and need no sort; another statistic computed with
+    :func:`run_bootstrap` on the same sorted rows and seed sees the same samples.
 
     References
     ----------
