@@ -123,3 +123,20 @@ def test_input_errors() -> None:
         harrell_c(t, np.zeros(20), r)
     with pytest.raises(CohortInputError, match="one-dimensional"):
         harrell_c(np.ones((4, 2)), np.ones((4, 2)), np.ones((4, 2)))
+
+
+def test_kernel_compiles_without_a_writable_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A read-only install without a home directory: numba finds no cache locator and
+    # refuses cache=True; the package must compile in memory instead of failing.
+    import numba.core.caching
+
+    from cohort._numba import jit_kernel
+
+    monkeypatch.setattr(numba.core.caching.CacheImpl, "_locator_classes", [])
+    with pytest.raises(RuntimeError, match="no locator available"):
+        numba.njit(cache=True)(lambda x: x + 1)
+
+    def add_one(x: float) -> float:
+        return x + 1.0
+
+    assert jit_kernel(add_one)(1.0) == 2.0
