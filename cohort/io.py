@@ -291,7 +291,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
             "(row numbers count data rows, 1 = first row under the header)."
         )
     frame = frame.reset_index(drop=True).astype(object)
-    frame = frame.where(frame.notna(), None)
+    frame = frame.where(frame.notna(), None)  # type: ignore[call-overload]  # stubs lack None
     frame.attrs["notes"] = notes
     return frame
 

@@ -522,7 +522,9 @@ def generate_frame(model: Model, n: int, seed: int) -> tuple[pd.DataFrame, int]:
         mask = miss.get(name)
         if name in _CATEGORIES:
             codes = values if mask is None else np.where(mask, -1, values).astype(np.int8)
-            out[name] = pd.Categorical.from_codes(codes, categories=pd.Index(_CATEGORIES[name]))
+            out[name] = pd.Categorical.from_codes(
+                codes, categories=pd.Index(_CATEGORIES[name])  # type: ignore[arg-type]
+            )
         elif name in _INTS:
             out[name] = pd.arrays.IntegerArray(
                 values, mask if mask is not None else np.zeros(n, dtype=bool))
