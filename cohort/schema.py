@@ -37,7 +37,7 @@ __all__ = [
     "validate_cohort",
 ]
 
-#: 1 month = 365.25 / 12 days (DESIGN.md).
+#: 1 month = 365.25 / 12 days (docs/design.md).
 DAYS_PER_MONTH = 365.25 / 12
 
 PRIMARY_SITES: tuple[str, ...] = (

@@ -16,7 +16,7 @@ from cohort.schema import DAYS_PER_MONTH, MISSING_TEXT
 
 __all__ = ["TIME_UNITS", "code_event", "normalize_time_unit", "to_months"]
 
-#: Months per unit (1 month = 365.25 / 12 days, DESIGN.md).
+#: Months per unit (1 month = 365.25 / 12 days, docs/design.md).
 TIME_UNITS: dict[str, float] = {
     "days": 1 / DAYS_PER_MONTH,
     "weeks": 7 / DAYS_PER_MONTH,
@@ -79,7 +79,7 @@ def to_months(
 
     References
     ----------
-    DESIGN.md canonical schema: time in months, 1 month = 365.25/12 days.
+    Canonical schema (docs/design.md): time in months, 1 month = 365.25/12 days.
     """
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     factor = TIME_UNITS[normalize_time_unit(unit)]

@@ -17,7 +17,7 @@ from cohort.io import code_event, to_months
 @pytest.mark.parametrize(
     ("unit", "values", "months"),
     [
-        # 1 month = 365.25 / 12 = 30.4375 days (DESIGN.md), hand-worked.
+        # 1 month = 365.25 / 12 = 30.4375 days (docs/design.md), hand-worked.
         ("days", [0, 30.4375, 365.25, 730.5], [0, 1, 12, 24]),
         ("day", [60.875], [2]),
         # 1 week = 7 / 30.4375 months; 30.4375 weeks = 7 months.
