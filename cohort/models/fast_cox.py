@@ -81,10 +81,12 @@ class CoxFit:
     n_iter
         Newton iterations (likelihood evaluations, including step-halving ones).
     converged
-        Whether the Newton steps became negligible (largest step below ``tol`` on the
-        standardised scale). False on separation (a coefficient drifting to infinity),
-        a singular information matrix, or running out of iterations; a
-        :class:`~cohort.errors.ConvergenceWarning` was then issued.
+        Whether Newton-Raphson reached the maximum: the largest step fell below ``tol``
+        on the standardised scale, or the log-likelihood stopped changing while every
+        step was small relative to its coefficient (then one more Newton step is taken
+        first, so the estimates are at the optimum to rounding). False on separation
+        (a coefficient drifting to infinity), a singular information matrix, or running
+        out of iterations; a :class:`~cohort.errors.ConvergenceWarning` was then issued.
     n
         Rows used.
     events
@@ -645,6 +647,13 @@ def _prepare(
 # The solver
 
 
+def _moving(step: FloatArray, beta: FloatArray, tol: float) -> NDArray[np.bool_]:
+    """Coefficients whose Newton step is large relative to their size (R coxph's
+    ``toler.inf = sqrt(eps)`` rule for infinite coefficients, Therneau & Grambsch 2000,
+    3.5), on the standardised scale."""
+    return np.isfinite(step) & (np.abs(step) > np.sqrt(tol) * np.maximum(1.0, np.abs(beta)))
+
+
 def fit_cox(
     time: ArrayLike,
     event: ArrayLike,
@@ -709,8 +718,11 @@ def fit_cox(
     transformed back. Each iteration evaluates the log partial likelihood ``l``, its
     gradient ``U`` and information ``I``; a step that lowers ``l`` (or makes it
     non-finite) is halved back towards the previous point. Iteration stops when the
-    Newton step ``I^{-1} U`` is below ``tol``. When the log-likelihood stops changing
-    (relative change < 1e-13) while a step is still large, the likelihood has a
+    Newton step ``I^{-1} U`` is below ``tol``, or when the log-likelihood stops changing
+    (relative change <= 1e-10) with all steps small relative to the coefficients (R
+    ``coxph``'s ``sqrt(tol)`` rule) for two consecutive iterations: near the maximum the
+    log-likelihood settles one step before the step drops below ``tol``. When the
+    log-likelihood stops changing while a step is still large, the likelihood has a
     supremum at infinity (monotone likelihood, e.g. complete separation): the fit stops
     with ``converged=False`` and a warning naming the coefficients that diverge, like R
     ``coxph`` ("coefficient may be infinite") and lifelines (a ConvergenceWarning).
@@ -793,6 +805,7 @@ def fit_cox(
     prev_ll = -math.inf
     halvings = 0
     singular = False
+    polished = False
     ll, grad, info = -math.inf, np.zeros(p), np.zeros((p, p))
     step = np.full(p, np.nan)
     while True:
@@ -829,8 +842,20 @@ def fit_cox(
             converged = True
             break
         if prev_beta is not None and abs(ll - prev_ll) <= 1e-10 * max(1.0, abs(ll)):
-            reason = "The log-likelihood converged while the Newton steps stayed large."
-            break
+            # The log-likelihood has stopped changing. Near the maximum this happens one
+            # Newton step before the step drops below tol (the change is quadratic in
+            # the step: a step of 3e-9 changes l by ~1e-14 relative), and at the
+            # floating-point floor the step may never get below a tiny tol. Both are
+            # converged fits. A monotone likelihood instead keeps steps that are large
+            # relative to the coefficients; R coxph's rule (toler.inf = sqrt(eps),
+            # Therneau & Grambsch 2000, 3.5) tells them apart.
+            if _moving(step, beta, tol).any():
+                reason = "The log-likelihood converged while the Newton steps stayed large."
+                break
+            if polished:
+                converged = True  # steps at the rounding floor of the gradient
+                break
+            polished = True  # one more Newton step from here is essentially exact
         prev_beta, prev_ll = beta, ll
         beta = beta + step
 
@@ -839,7 +864,7 @@ def fit_cox(
         # R coxph's rule for infinite coefficients (Therneau & Grambsch 2000, 3.5): the
         # last Newton step is large relative to the coefficient. Assumption: a
         # standardised coefficient beyond 10 (HR e^10 per SD) is a divergence, not data.
-        moving = np.isfinite(step) & (np.abs(step) > np.sqrt(tol) * np.maximum(1, np.abs(beta)))
+        moving = _moving(step, beta, tol)
         suspect = [names[j] for j in np.flatnonzero(moving | (np.abs(beta) > 10))]
         message = reason
         if suspect:
