@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from cohort import __version__
+from cohort.cli_options import map_option, validation_options
 from cohort.errors import CohortError
 
 __all__ = ["cli", "main", "run_user_errors"]
@@ -71,8 +72,7 @@ def cli() -> None:
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (.csv, .parquet or .xlsx); never the input file.")
-@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML column map: user column names and labels -> canonical ones.")
+@map_option
 @click.option("--vertebral-option", type=click.Choice(["321", "3-12-0"]), default="321",
               show_default=True,
               help="Revised Tokuhashi vertebral-body item: '321' scores >=3/2/1 as 0/1/2 "
@@ -91,32 +91,12 @@ def score_command(input_path: Path, out_path: Path, map_path: Path | None,
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output directory for results.json, tables/*.csv and report.html.")
-@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML column map: user column names and labels -> canonical ones.")
-@click.option("--time", "time_col", help="Name of the survival-time column.")
-@click.option("--event", "event_col", help="Name of the event column.")
-@click.option("--event-value", help="Value of the event column that means death (e.g. 2).")
-@click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]),
-              help="Unit of the survival times (converted to months).")
-@click.option("--score", "scores", multiple=True,
-              help="A known score name, or COL:higher-is-better / COL:higher-is-worse for a "
-              "custom score column. Repeatable; default: every computable known score.")
-@click.option("--horizons", default="3,6,12", show_default=True,
-              help="Comma-separated horizons in months.")
-@click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(min=1),
-              help="Bootstrap replicates (CIs, optimism, comparisons).")
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-def validate_command(input_path: Path, out_dir: Path, map_path: Path | None,
-                     time_col: str | None, event_col: str | None, event_value: str | None,
-                     time_unit: str | None, scores: tuple[str, ...], horizons: str,
-                     bootstrap: int, seed: int) -> None:
+@validation_options
+def validate_command(input_path: Path, out_dir: Path, **options: Any) -> None:
     """Validate prognostic scores on INPUT; write results.json and tables to --out."""
     from cohort.validation.pipeline import run_cli_validation
 
-    click.echo(run_cli_validation(
-        input_path, out_dir, map_path=map_path, time_col=time_col, event_col=event_col,
-        event_value=event_value, time_unit=time_unit, scores=scores, horizons=horizons,
-        bootstrap=bootstrap, seed=seed))
+    click.echo(run_cli_validation(input_path, out_dir, progress=True, **options))
 
 
 def main(argv: list[str] | None = None) -> int:

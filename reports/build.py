@@ -15,7 +15,6 @@ and seed gives byte-identical files.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Sequence
@@ -43,9 +42,6 @@ __all__ = [
 #: The default report's synthetic cohort: size and seed (fixed, so the build reproduces).
 DEFAULT_N = 1000
 DEFAULT_SEED = 2026
-#: Defaults of ``cohort validate`` (used when a user's file is given without options).
-VALIDATE_BOOTSTRAP = 200
-VALIDATE_SEED = 0
 #: Bootstrap replicates in the default report build: fewer than the pipeline's default
 #: so that ``nox -s report`` stays quick; the methods section states the number used.
 DEFAULT_BOOTSTRAP = 100
@@ -96,8 +92,7 @@ def build_report(result: ValidationLike, out_dir: str | os.PathLike[str],
     if write_results:
         from cohort.validation.pipeline import write_outputs
 
-        write_outputs(result, out, forbid=[Path(p) for p in forbid],  # type: ignore[arg-type]
-                      report=False)
+        write_outputs(result, out, forbid=forbid, report=False)  # type: ignore[arg-type]
     target = out / html_name
     if any(_same(target, Path(p)) for p in forbid):
         raise CohortInputError(f"the report would overwrite the input file '{target}'; "
@@ -152,48 +147,24 @@ def default_report(out_dir: str | os.PathLike[str] = "build/report", *, n: int =
     return build_report(result, out, options)
 
 
-def user_report(input_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
-                map_path: str | os.PathLike[str] | None = None, time_col: str | None = None,
-                event_col: str | None = None, event_value: str | None = None,
-                time_unit: str | None = None, scores: Sequence[str] = (),
-                horizons: str = "3,6,12", bootstrap: int | None = None,
-                seed: int | None = None) -> Path:
+def user_report(input_path: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+                **options: Any) -> Path:
     """Validate a user's file with the options of ``cohort validate`` and build its report.
 
-    The steps are those of ``cohort validate`` (load with the column map and options,
-    validate, write results.json and tables) plus ``index.html``. The input file is
-    only read and is never overwritten by an output.
+    ``options`` are those of ``cohort validate`` (keyword arguments of
+    :func:`cohort.validation.pipeline.validate_file`, with its defaults). The steps are
+    those of ``cohort validate`` (load with the column map and options, validate, write
+    results.json and tables) plus ``index.html``. The input file is only read and is
+    never overwritten by an output.
     """
-    from cohort.io import load_cohort
-    from cohort.validation.pipeline import ScoreSpec, run_validation
+    from cohort.validation.pipeline import validate_file
 
-    hz = _parse_horizons(horizons)
-    specs = [ScoreSpec.parse(x) for x in scores] or None
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise CohortInputError(f"--out '{out}' is a file; give a directory.")
-    loaded = load_cohort(input_path, map_path=map_path, time_col=time_col,
-                         event_col=event_col, event_value=event_value, time_unit=time_unit,
-                         require=("time_months", "event"))
-    b = VALIDATE_BOOTSTRAP if bootstrap is None else bootstrap
-    s = VALIDATE_SEED if seed is None else seed
-    result = run_validation(loaded, specs, horizons=hz, bootstrap=b, seed=s)
-    options = ReportOptions(source_name=Path(input_path).name, bootstrap=b, seed=s,
-                            notes=tuple(loaded.notes))
-    return build_report(result, out, options, forbid=(input_path,))
-
-
-def _parse_horizons(text: str) -> tuple[float, ...]:
-    """``"3,6,12"`` -> ``(3.0, 6.0, 12.0)``, as ``cohort validate`` reads ``--horizons``."""
-    try:
-        values = tuple(float(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        values = ()
-    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
-        raise CohortInputError(
-            f"--horizons '{text}': give positive months separated by commas, e.g. 3,6,12."
-        )
-    return tuple(sorted(set(values)))
+    result = validate_file(input_path, out_dir, **options)
+    settings = result.results["settings"]
+    report_options = ReportOptions(source_name=Path(input_path).name,
+                                   bootstrap=settings["bootstrap"], seed=settings["seed"],
+                                   notes=tuple(result.results["notes"]))
+    return build_report(result, out_dir, report_options, forbid=(input_path,))
 
 
 _NUMBER = r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)"

@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -67,7 +68,15 @@ from cohort.validation.discrimination import (
     uno_tau,
 )
 
-__all__ = ["ScoreSpec", "ValidationResult", "run_cli_validation", "run_validation", "write_outputs"]
+__all__ = [
+    "ScoreSpec",
+    "ValidationResult",
+    "parse_horizons",
+    "run_cli_validation",
+    "run_validation",
+    "validate_file",
+    "write_outputs",
+]
 
 #: A score needs at least this many patients and deaths to be analysed (assumption:
 #: below this, C-indices and Cox models are meaningless).
@@ -632,7 +641,8 @@ def run_validation(
 
 
 def write_outputs(
-    result: ValidationResult, out_dir: str | Path, *, forbid: Sequence[str | Path] = (),
+    result: ValidationResult, out_dir: str | os.PathLike[str], *,
+    forbid: Sequence[str | os.PathLike[str]] = (),
     report: bool = True,
 ) -> list[Path]:
     """Write ``results.json`` and ``tables/<name>.csv`` atomically; then the HTML report.
@@ -683,7 +693,14 @@ def _jsonable(obj: Any) -> Any:
     return str(obj)
 
 
-def _parse_horizons(text: str) -> tuple[float, ...]:
+def parse_horizons(text: str) -> tuple[float, ...]:
+    """Read ``--horizons``: ``"3,6,12"`` -> ``(3.0, 6.0, 12.0)`` (sorted, duplicates dropped).
+
+    Raises
+    ------
+    CohortInputError
+        Unless every value is a positive finite number of months.
+    """
     try:
         values = tuple(float(x) for x in text.split(",") if x.strip())
     except ValueError:
@@ -695,11 +712,11 @@ def _parse_horizons(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(values)))
 
 
-def run_cli_validation(
-    input_path: str | Path,
-    out_dir: str | Path,
+def validate_file(
+    input_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
     *,
-    map_path: str | Path | None = None,
+    map_path: str | os.PathLike[str] | None = None,
     time_col: str | None = None,
     event_col: str | None = None,
     event_value: str | None = None,
@@ -708,11 +725,17 @@ def run_cli_validation(
     horizons: str = "3,6,12",
     bootstrap: int = 200,
     seed: int = 0,
-) -> str:
-    """What ``cohort validate`` does: load, validate, write; returns a short summary."""
+    progress: bool = False,
+) -> ValidationResult:
+    """Load a cohort file with the command-line options and validate it (nothing written).
+
+    The arguments are the options of ``cohort validate`` (see
+    :func:`cohort.cli_options.validation_options`); ``out_dir`` is only checked (it
+    must not be a file), before any work is done.
+    """
     from cohort.io import load_cohort
 
-    hz = _parse_horizons(horizons)
+    hz = parse_horizons(horizons)
     specs = [ScoreSpec.parse(x) for x in scores] or None
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -720,8 +743,21 @@ def run_cli_validation(
     loaded = load_cohort(input_path, map_path=map_path, time_col=time_col,
                          event_col=event_col, event_value=event_value, time_unit=time_unit,
                          require=("time_months", "event"))
-    result = run_validation(loaded, specs, horizons=hz, bootstrap=bootstrap, seed=seed,
-                            progress=True)
+    return run_validation(loaded, specs, horizons=hz, bootstrap=bootstrap, seed=seed,
+                          progress=progress)
+
+
+def run_cli_validation(
+    input_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
+    progress: bool = False, **options: Any,
+) -> str:
+    """What ``cohort validate`` does: load, validate, write; returns a short summary.
+
+    ``options`` are the keyword arguments of :func:`validate_file`; ``progress`` shows
+    the bootstrap progress bars (on stderr).
+    """
+    result = validate_file(input_path, out_dir, progress=progress, **options)
+    out = Path(out_dir)
     write_outputs(result, out, forbid=(input_path,))
     res = result.results
     lines = [f"{res['n_analysed']} of {res['n_input_rows']} rows analysed, "
