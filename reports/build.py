@@ -16,7 +16,6 @@ and seed gives byte-identical files.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -167,42 +166,24 @@ def user_report(input_path: str | os.PathLike[str], out_dir: str | os.PathLike[s
     return build_report(result, out_dir, report_options, forbid=(input_path,))
 
 
-_NUMBER = r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)"
-_PLUS_MINUS = re.compile(rf"^\s*{_NUMBER}\s*±\s*{_NUMBER}\s*$")
-_RANGE = re.compile(rf"^\s*{_NUMBER}\s*-\s*{_NUMBER}\s*$")
-
-
-def _parse_wanted(text: str) -> tuple[float, float, float]:
-    """``"10 ± 1.5"`` or ``"0.62-0.70"`` -> (lower, target, upper); NaNs if unreadable."""
-    m = _PLUS_MINUS.match(str(text))
-    if m:
-        v, tol = float(m.group(1)), float(m.group(2))
-        return v - tol, v, v + tol
-    m = _RANGE.match(str(text))
-    if m:
-        lo, hi = float(m.group(1)), float(m.group(2))
-        return lo, (lo + hi) / 2.0, hi
-    nan = float("nan")
-    return nan, nan, nan
-
-
 def synthetic_targets(frame: pd.DataFrame) -> pd.DataFrame:
     """Generated-against-target table of a cohort from the default synthetic spec.
 
-    Wraps :func:`synthetic.calibration_check` (which reports the target as text, e.g.
-    ``"10 ± 1.5"`` or ``"0.62-0.70"``) into
-    ``[target, target_value, generated, lower, upper, passed, source]``.
+    Wraps :func:`synthetic.calibration_check` into
+    ``[target, target_value, generated, lower, upper, passed, source]``: ``lower`` and
+    ``upper`` are the checker's accepted range (``low``, ``high``) and ``target_value``
+    its midpoint (the stated value of a "10 ± 1.5" target, the middle of a range).
     """
     import synthetic
 
     check = synthetic.calibration_check(frame=frame)
-    parsed = [_parse_wanted(w) for w in check["wanted"]]
+    low, high = check["low"].astype(float), check["high"].astype(float)
     return pd.DataFrame({
         "target": check["target"].astype(str),
-        "target_value": [p[1] for p in parsed],
+        "target_value": (low + high) / 2.0,
         "generated": check["generated"].astype(float),
-        "lower": [p[0] for p in parsed],
-        "upper": [p[2] for p in parsed],
+        "lower": low,
+        "upper": high,
         "passed": check["passed"].astype(bool),
         "source": check["source"].astype(str),
     })

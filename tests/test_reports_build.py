@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 
-import numpy as np
 import pytest
 
 from cohort.cli import main as cohort_main
 from cohort.io import load_cohort
 from cohort.validation.pipeline import run_validation
-from reports.build import _parse_wanted, build_report, main, synthetic_targets
+from reports.build import build_report, main, synthetic_targets
 from reports.html import ReportOptions
 
 EXAMPLE = files("cohort.data") / "example_cohort.csv"
@@ -74,12 +73,6 @@ def test_command_line_bad_horizons_is_user_error(tmp_path, capsys):
     assert "--horizons" in capsys.readouterr().err
 
 
-def test_parse_wanted():
-    assert _parse_wanted("10 ± 1.5") == (8.5, 10.0, 11.5)
-    assert _parse_wanted("0.62-0.7") == (0.62, pytest.approx(0.66), 0.7)
-    assert all(np.isnan(_parse_wanted("about ten")))
-
-
 def test_synthetic_targets_table():
     import synthetic
 
@@ -91,5 +84,26 @@ def test_synthetic_targets_table():
     assert (table["lower"] <= table["target_value"]).all()
     assert (table["target_value"] <= table["upper"]).all()
     inside = (table["generated"] >= table["lower"]) & (table["generated"] <= table["upper"])
-    # the parsed band reproduces the checker's own pass/fail verdicts
+    # the band reproduces the checker's own pass/fail verdicts
     assert (inside == table["passed"]).all()
+
+
+def test_synthetic_targets_match_the_wanted_text():
+    """The numeric band agrees with the checker's text: "10 ± 1.5" is 8.5, 10, 11.5."""
+    import synthetic
+
+    frame = synthetic.generate(200, seed=1)
+    table = synthetic_targets(frame)
+    wanted = synthetic.calibration_check(frame=frame)["wanted"].astype(str)
+    plus_minus = wanted.str.contains("±")
+    assert plus_minus.any()
+    assert (~plus_minus).any()
+    for w, row in zip(wanted, table.itertuples(), strict=True):
+        if "±" in w:
+            value, tol = (float(x) for x in w.split("±"))
+            assert (row.lower, row.target_value, row.upper) == pytest.approx(
+                (value - tol, value, value + tol))
+        else:  # a range "lo-hi": the target value is its middle
+            lo, hi = (float(x) for x in w.split("-"))
+            assert (row.lower, row.target_value, row.upper) == pytest.approx(
+                (lo, (lo + hi) / 2, hi))
