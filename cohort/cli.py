@@ -96,7 +96,13 @@ def validate_command(input_path: Path, out_dir: Path, **options: Any) -> None:
     """Validate prognostic scores on INPUT; write results.json and tables to --out."""
     from cohort.validation.pipeline import run_cli_validation
 
-    click.echo(run_cli_validation(input_path, out_dir, progress=True, **options))
+    # progress bars only for a person at a terminal: none in CI logs, files or pipes
+    click.echo(run_cli_validation(input_path, out_dir, progress=_stderr_is_terminal(),
+                                  **options))
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
 
 
 def main(argv: list[str] | None = None) -> int:

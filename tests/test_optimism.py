@@ -121,3 +121,10 @@ def test_input_errors() -> None:
     X_bad[3, 0] = np.nan
     with pytest.raises(CohortInputError, match="row 4"):
         optimism_corrected_c(t, e, X_bad, B=5)
+
+
+def test_progress_bar_goes_to_stderr_not_stdout(capsys) -> None:
+    """Redirected stdout (results, summaries) gets nothing from the progress bar."""
+    out = run_bootstrap(len, 12, 6, progress=True, n_jobs=1)
+    assert out == [12] * 6
+    assert capsys.readouterr().out == ""

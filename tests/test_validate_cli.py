@@ -120,3 +120,36 @@ def test_validate_custom_score_without_direction_and_bad_horizons(user_file, tmp
     res = CliRunner().invoke(cli, [*base, "--horizons", "6,x"])
     assert res.exit_code == 2
     assert "--horizons" in res.output
+
+
+def test_validate_progress_only_when_stderr_is_a_terminal(user_file, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    import cohort.cli
+    import cohort.validation.pipeline
+
+    seen: list[bool] = []
+
+    def fake_run(input_path, out_dir, *, progress, **options):
+        seen.append(progress)
+        return "done"
+
+    monkeypatch.setattr(cohort.validation.pipeline, "run_cli_validation", fake_run)
+    csv, _, _ = user_file
+    args = ["validate", str(csv), "--out", str(tmp_path / "o")]
+    assert CliRunner().invoke(cli, args).exit_code == 0  # CliRunner's stderr is no terminal
+    monkeypatch.setattr(cohort.cli, "_stderr_is_terminal", lambda: True)
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert seen == [False, True]
+
+
+def test_validate_output_is_clean_when_redirected(tmp_path: Path) -> None:
+    """Not at a terminal: stdout is the summary only (no blank lines), stderr is empty."""
+    example = str(files("cohort.data").joinpath("example_cohort.csv"))
+    res = CliRunner().invoke(cli, ["validate", example, "--out", str(tmp_path / "o"),
+                                   "--score", "tomita", "--bootstrap", "3"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith(tuple("0123456789"))
+    assert "" not in lines
+    assert lines[-1].startswith("written to ")

@@ -255,7 +255,7 @@ def bootstrap_optimism(
     seed
         Seed of the bootstrap.
     progress
-        Show a progress bar (rich).
+        Show a progress bar (rich, on standard error).
     label
         Text of the progress bar.
     n_jobs

@@ -123,9 +123,11 @@ def _progress_wrap(
     if not show:
         yield from iterable
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
+    # stderr, so that the results on stdout stay clean when redirected
+    with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label or "bootstrap", total=total)
         for item in iterable:
             bar.advance(task, size(item))
@@ -163,7 +165,7 @@ def run_bootstrap(
         ``n * B`` is at least ``AUTO_PARALLEL_MIN_WORK`` and more than one CPU is
         available; -1 = all CPUs.
     progress
-        Show a progress bar (rich) on the terminal.
+        Show a progress bar (rich) on standard error.
     label
         Text of the progress bar.
 
