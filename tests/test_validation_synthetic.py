@@ -57,7 +57,9 @@ def test_optimism_one_term_near_zero_many_terms_positive(cohort) -> None:
     frame, scores = cohort
     t, e = frame["time_months"].to_numpy(float), frame["event"].to_numpy(int)
     v = scores.values["tokuhashi_revised"].astype("Float64").to_numpy(dtype=float)
-    one = bootstrap_optimism(t, e, v, B=20, seed=1)
+    # B = 80: over bootstrap seeds the one-term C optimism here has SD about 0.0004
+    # (about 0.001 with B = 20, where 0.0015 was only ~1.5 SD), so 0.0015 is ~4 SD.
+    one = bootstrap_optimism(t, e, v, B=80, seed=1)
     assert abs(one.c_optimism) < 0.0015
     assert one.slope_corrected == pytest.approx(1.0, abs=0.02)
     # many terms: the six revised Tokuhashi items as separate covariates plus 30
@@ -69,4 +71,7 @@ def test_optimism_one_term_near_zero_many_terms_positive(cohort) -> None:
     assert many.n_failed == 0
     assert many.c_optimism > 0.002
     assert many.c_optimism > 3 * abs(one.c_optimism)
-    assert many.slope_corrected < 0.98
+    # 36 terms, about 4,000 events: heuristic shrinkage 1 - p / LR chi2 is about 0.98, and
+    # with B = 10 the corrected slope varies by about 0.008 over bootstrap seeds, so the
+    # bound sits above that spread (shrinkage present, not its third decimal)
+    assert many.slope_corrected < 0.99
