@@ -16,13 +16,18 @@ from typing import Any
 __all__ = ["jit_kernel"]
 
 
-def jit_kernel(func: Callable[..., Any]) -> Callable[..., Any]:
+def jit_kernel(func: Callable[..., Any], reassociate: bool = False) -> Callable[..., Any]:
     """Compile ``func`` with ``numba.njit``, caching on disk where possible.
 
     Parameters
     ----------
     func
         A plain Python function written in the numba-supported subset.
+    reassociate
+        Allow LLVM to reorder floating-point sums (fast-math flags ``reassoc`` and
+        ``contract`` only), so that reductions such as dot products are vectorised.
+        Results then differ from strict left-to-right summation by rounding; NaN and
+        infinity keep their IEEE meaning (``nnan``/``ninf`` are not set).
 
     Returns
     -------
@@ -33,11 +38,12 @@ def jit_kernel(func: Callable[..., Any]) -> Callable[..., Any]:
     """
     import numba
 
+    fastmath: set[str] | bool = {"reassoc", "contract"} if reassociate else False
     try:
         with warnings.catch_warnings():
             # numba reports an unusable cache location as a warning on some versions.
             warnings.simplefilter("ignore", numba.NumbaWarning)
-            return numba.njit(cache=True, nogil=True, error_model="numpy")(func)
+            return numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=fastmath)(func)
     except (RuntimeError, OSError):
         # "cannot cache function ...: no locator available": compile in memory instead.
-        return numba.njit(cache=False, nogil=True, error_model="numpy")(func)
+        return numba.njit(cache=False, nogil=True, error_model="numpy", fastmath=fastmath)(func)

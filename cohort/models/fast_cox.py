@@ -340,25 +340,27 @@ def _kernel_py(
     XT: FloatArray,
     t: FloatArray,
     e: NDArray[np.bool_],
-    w: FloatArray,
+    we: FloatArray,
     r: FloatArray,
     efron: bool,
-    v: FloatArray,
-    aux: FloatArray,
+    ga1: FloatArray,
+    gaf: FloatArray,
     den: FloatArray,
     term_w: FloatArray,
-) -> tuple[int, FloatArray, FloatArray]:
-    """One stratum, rows sorted by time, risk weights ``r = w exp(eta - shift)`` given.
+) -> tuple[int, int, FloatArray, FloatArray]:
+    """Backward pass over one stratum, rows sorted by time, ``r = w exp(eta - shift)``.
 
-    A backward pass accumulates the risk-set sums S0, S1 (and the tied deaths' D0, D1)
-    as the risk set grows, never subtracting. Per event time with d deaths, the Efron
-    terms l = 0..d-1 use ``den_l = S0 - (l/d) D0``; their scalar sums give the event
-    time's gradient and rank-one information parts in O(p^2), whatever d is. The
-    denominators and their weights are written to ``den`` / ``term_w`` (the caller
-    takes the logs, vectorised). A forward pass writes ``v`` so that the remaining
-    information term is ``X' diag(v) X`` (computed by the caller with BLAS).
-    Returns the number of terms, the gradient without the deaths' ``sum w x`` part,
-    and the rank-one part ``uu`` of the information.
+    Accumulates the risk-set sums S0, S1 (and the tied deaths' D0, D1) as the risk set
+    grows, never subtracting (branch-free: ``we`` is the weight of a death, 0 for a
+    censored row). Per event time with d deaths, the Efron terms l = 0..d-1 use
+    ``den_l = S0 - (l/d) D0``; their scalar sums give the event time's gradient and
+    rank-one information parts in O(p^2), whatever d is. The denominators and their
+    weights are written to ``den`` / ``term_w`` (the caller takes the logs,
+    vectorised), the per-time scalars ``a1 = sum_l q_l`` and ``af = sum_l q_l f_l``
+    (``q_l = tw / den_l``) to ``ga1`` / ``gaf``, one entry per distinct time, last time
+    first, for :func:`_info_py`. Returns the number of terms, the number of distinct
+    times, the gradient without the deaths' ``sum w x`` part, and minus the rank-one
+    part of the information.
     """
     p, n = XT.shape
     grad = np.zeros(p)
@@ -367,6 +369,7 @@ def _kernel_py(
     d1 = np.zeros(p)
     s0 = 0.0
     n_terms_total = 0
+    n_times = 0
     i = n - 1
     while i >= 0:
         ti = t[i]
@@ -375,21 +378,18 @@ def _kernel_py(
         w_death = 0.0
         for a in range(p):
             d1[a] = 0.0
-        end = i
         while i >= 0 and t[i] == ti:
             ri = r[i]
             s0 += ri
-            if e[i]:
-                n_death += 1
-                w_death += w[i]
-                d0 += ri
-                for a in range(p):
-                    x = ri * XT[a, i]
-                    s1[a] += x
-                    d1[a] += x
-            else:
-                for a in range(p):
-                    s1[a] += ri * XT[a, i]
+            died = e[i]
+            n_death += died
+            w_death += we[i]
+            rd = ri if died else 0.0
+            d0 += rd
+            for a in range(p):
+                x = XT[a, i]
+                s1[a] += ri * x
+                d1[a] += rd * x
             i -= 1
         a1 = 0.0
         af = 0.0
@@ -414,7 +414,8 @@ def _kernel_py(
                 b0 += q2
                 b1 += q2 * f
                 b2 += q2 * f * f
-            # sum_k tw (S1 - f_k D1) / den_k and sum_k tw (S1 - f_k D1)(...)' / den_k^2
+            # minus sum_k tw (S1 - f_k D1) / den_k, and the rank-one information part
+            # sum_k tw (S1 - f_k D1)(...)' / den_k^2 (lower triangle)
             for a in range(p):
                 grad[a] -= s1[a] * a1 - d1[a] * af
                 for b in range(a + 1):
@@ -423,28 +424,138 @@ def _kernel_py(
                         - (s1[a] * d1[b] + d1[a] * s1[b]) * b1
                         + d1[a] * d1[b] * b2
                     )
-        for k in range(i + 1, end + 1):
-            aux[k] = a1
-            v[k] = af
-    # forward: v_i = r_i * (sum of a1 over event times <= t_i, minus af if i died at t_i),
-    # so that sum_g (a1_g S2_g - af_g D2_g) = X' diag(v) X
+        ga1[n_times] = a1
+        gaf[n_times] = af
+        n_times += 1
+    return n_terms_total, n_times, grad, uu
+
+
+def _info_py(
+    XT: FloatArray,
+    t: FloatArray,
+    e: NDArray[np.bool_],
+    r: FloatArray,
+    ga1: FloatArray,
+    gaf: FloatArray,
+    n_times: int,
+    uu: FloatArray,
+    vbuf: FloatArray,
+) -> FloatArray:
+    """Information of one stratum: ``X' diag(v) X - uu`` (``uu`` lower triangle from
+    :func:`_kernel_py`), ``v_i = r_i`` times (the sum of ``a1`` over times <= t_i,
+    minus ``af`` of t_i if i died), which equals ``sum_g (a1_g S2_g - af_g D2_g)``.
+    Forward over blocks of ``vbuf.size`` rows: the block's ``v`` first, then the
+    ``p (p + 1) / 2`` dot products over the block, which LLVM vectorises (compiled with
+    reassociation), so no (p, n) temporary and no BLAS call is needed."""
+    p, n = XT.shape
+    info = np.zeros((p, p))
+    size = vbuf.size
     cum = 0.0
-    i = 0
-    while i < n:
-        ti = t[i]
-        cum += aux[i]
-        while i < n and t[i] == ti:
-            v[i] = r[i] * (cum - v[i]) if e[i] else r[i] * cum
-            i += 1
+    af = 0.0
+    g = n_times
+    for lo in range(0, n, size):
+        m = min(n, lo + size) - lo
+        for j in range(m):
+            i = lo + j
+            if i == 0 or t[i] != t[i - 1]:
+                g -= 1
+                cum += ga1[g]
+                af = gaf[g]
+            vbuf[j] = r[i] * (cum - af) if e[i] else r[i] * cum
+        for a in range(p):
+            xa = XT[a, lo : lo + m]
+            for b in range(a + 1):
+                xb = XT[b, lo : lo + m]
+                acc = 0.0
+                for j in range(m):
+                    acc += vbuf[j] * xa[j] * xb[j]
+                info[a, b] += acc
     for a in range(p):
+        info[a, a] -= uu[a, a]
         for b in range(a):
-            uu[b, a] = uu[a, b]
-    return n_terms_total, grad, uu
+            info[a, b] -= uu[a, b]
+            info[b, a] = info[a, b]
+    return info
 
 
 @functools.cache
-def _kernel() -> Callable[..., tuple[int, FloatArray, FloatArray]]:
+def _kernel() -> Callable[..., tuple[int, int, FloatArray, FloatArray]]:
     return jit_kernel(_kernel_py)
+
+
+@functools.cache
+def _info_kernel() -> Callable[..., FloatArray]:
+    return jit_kernel(_info_py, reassociate=True)
+
+
+def _gather_standardise_py(
+    src: FloatArray, order: IntArray, sorted_rows: bool, by_column: bool, xt: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Copy ``src`` (p, n; any memory layout) into ``xt`` (p, n, C order) with the
+    columns permuted by ``order`` (unless ``sorted_rows``), centred and scaled by the
+    (population) standard deviation when it is positive. ``by_column`` walks one
+    covariate at a time (fast when each covariate is contiguous in ``src``), otherwise
+    one subject at a time. Returns the means and standard deviations (two-pass)."""
+    p, n = src.shape
+    mean = np.zeros(p)
+    if by_column:
+        for a in range(p):
+            acc = 0.0
+            for i in range(n):
+                x = src[a, i] if sorted_rows else src[a, order[i]]
+                xt[a, i] = x
+                acc += x
+            mean[a] = acc / n
+    else:
+        for i in range(n):
+            row = i if sorted_rows else order[i]
+            for a in range(p):
+                x = src[a, row]
+                xt[a, i] = x
+                mean[a] += x
+        for a in range(p):
+            mean[a] /= n
+    sd = np.zeros(p)
+    for a in range(p):
+        m = mean[a]
+        acc = 0.0
+        for i in range(n):
+            d = xt[a, i] - m
+            xt[a, i] = d
+            acc += d * d
+        sd[a] = math.sqrt(acc / n)
+        if sd[a] > 0.0:
+            inv = 1.0 / sd[a]
+            for i in range(n):
+                xt[a, i] *= inv
+    return mean, sd
+
+
+@functools.cache
+def _gather_kernel() -> Callable[..., tuple[FloatArray, FloatArray]]:
+    return jit_kernel(_gather_standardise_py)
+
+
+def _sorted_standardised(
+    xa: FloatArray, order: IntArray | None, compiled: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Rows of ``xa`` (n, p) in ``order`` as a private standardised (p, n) C array,
+    with the column means and standard deviations (before scaling)."""
+    n, p = xa.shape
+    if compiled:
+        xt = np.empty((p, n))
+        src = xa.T
+        mean, sd = _gather_kernel()(
+            src, np.zeros(0, dtype=np.intp) if order is None else order.astype(np.intp),
+            order is None, src.strides[1] == src.itemsize, xt,
+        )
+        return xt, mean, sd
+    xt = np.array(xa.T, order="C") if order is None else np.take(xa.T, order, axis=1)
+    mean = xt.mean(axis=1)
+    xt -= mean[:, None]
+    sd = np.sqrt(np.einsum("ij,ij->i", xt, xt) / n)  # no n x p temporaries
+    xt /= np.where(sd > 0, sd, 1.0)[:, None]
+    return xt, mean, sd
 
 
 Evaluator = Callable[[FloatArray], tuple[float, FloatArray, FloatArray]]
@@ -458,56 +569,55 @@ class _SortedStratum:
     t: FloatArray
     e: NDArray[np.bool_]
     w: FloatArray | None
-    w_kernel: FloatArray  # w, or ones
     efron: bool
-    death_rows: IntArray
-    death_w: FloatArray
+    we: FloatArray  # (n,) w_i for deaths, 0 otherwise
     wx_death: FloatArray  # (p,) sum over deaths of w_i x_i
-    eta: FloatArray  # buffers (n,)
-    r: FloatArray
-    v: FloatArray
-    aux: FloatArray
-    den: FloatArray
+    total_death_w: float
+    r: FloatArray  # buffers: (n,) linear predictor, then risk weights
+    ga1: FloatArray  # (n,) only the first (number of distinct times) entries are used
+    gaf: FloatArray
+    den: FloatArray  # (deaths,)
     term_w: FloatArray
-    pn: FloatArray  # (p, n)
+    vbuf: FloatArray  # (block,) v of one block of rows
 
     @classmethod
     def build(
         cls, XT: FloatArray, t: FloatArray, e: NDArray[np.bool_], w: FloatArray | None,
         efron: bool,
     ) -> _SortedStratum:
-        p, n = XT.shape
-        death_rows = np.flatnonzero(e)
-        death_w = np.ones(death_rows.size) if w is None else w[death_rows]
+        n = t.shape[0]
+        we = e.astype(np.float64) if w is None else np.where(e, w, 0.0)
+        n_death = int(np.count_nonzero(e))
+        # np.empty pages are mapped on first write: for tied times only the first
+        # (number of distinct times) entries of ga1/gaf are ever touched
         return cls(
-            XT=XT, t=t, e=e, w=w, w_kernel=np.ones(n) if w is None else w, efron=efron,
-            death_rows=death_rows, death_w=death_w,
-            wx_death=XT[:, death_rows] @ death_w,
-            eta=np.empty(n), r=np.empty(n), v=np.empty(n), aux=np.empty(n),
-            den=np.empty(n), term_w=np.empty(n), pn=np.empty((p, n)),
+            XT=XT, t=t, e=e, w=w, efron=efron, we=we, wx_death=XT @ we,
+            total_death_w=float(we.sum()), r=np.empty(n), ga1=np.empty(n), gaf=np.empty(n),
+            den=np.empty(n_death), term_w=np.empty(n_death), vbuf=np.empty(1024),
         )
 
     def evaluate(self, beta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-            eta = np.dot(beta, self.XT, out=self.eta)
+            eta = np.dot(beta, self.XT, out=self.r)
             shift = float(eta.max())  # exp never overflows; the likelihood is shift-invariant
-            r = np.subtract(eta, shift, out=self.r)
+            ll_death = float(self.we @ eta)
+            r = np.subtract(eta, shift, out=eta)
             np.exp(r, out=r)
             if self.w is not None:
                 r *= self.w
-            k, grad, uu = _kernel()(
-                self.XT, self.t, self.e, self.w_kernel, r,
-                self.efron, self.v, self.aux, self.den, self.term_w,
+            k, n_times, grad, uu = _kernel()(
+                self.XT, self.t, self.e, self.we, r,
+                self.efron, self.ga1, self.gaf, self.den, self.term_w,
+            )
+            info = _info_kernel()(
+                self.XT, self.t, self.e, r, self.ga1, self.gaf, n_times, uu, self.vbuf
             )
             loglik = (
-                float(self.death_w @ eta[self.death_rows])
+                ll_death
                 - float(self.term_w[:k] @ np.log(self.den[:k]))
-                - float(self.death_w.sum()) * shift
+                - self.total_death_w * shift
             )
             grad += self.wx_death
-            xv = np.multiply(self.XT, self.v, out=self.pn)
-            info = xv @ self.XT.T
-            info -= uu
         return loglik, grad, info
 
 
@@ -518,15 +628,11 @@ def _evaluate_all(
     loglik = 0.0
     gradient = np.zeros(p)
     info = np.zeros((p, p))
-    # The NumPy engine's BLAS calls are thin (p x n) and memory-bound: extra BLAS
-    # threads gain little and lose badly when the cores are busy (measured 2-3x slower
-    # with another process running on a 2-core machine), so they run single-threaded.
-    with _blas_controller().limit(limits=1, user_api="blas"):
-        for evaluate in evaluators:
-            ll, gr, inf = evaluate(beta)
-            loglik += ll
-            gradient += gr
-            info += inf
+    for evaluate in evaluators:
+        ll, gr, inf = evaluate(beta)
+        loglik += ll
+        gradient += gr
+        info += inf
     return loglik, gradient, info
 
 
@@ -606,7 +712,11 @@ def _prepare(
             f"event must be 0 (censored) or 1 (death); other values in {describe_rows(bad)}. "
             "Recode the event column."
         )
-    for j in np.flatnonzero(~np.isfinite(xa).all(axis=0)):
+    # one pass over X (a per-column reduction over an (n, p) array is 10x slower)
+    finite_cols = np.ones(xa.shape[1], bool) if np.isfinite(xa).all() else np.isfinite(
+        xa
+    ).all(axis=0)
+    for j in np.flatnonzero(~finite_cols):
         name = names[j]
         bad = np.flatnonzero(~np.isfinite(xa[:, j]))
         if bad.size:
@@ -645,6 +755,9 @@ def _prepare(
 
 # --------------------------------------------------------------------------------------
 # The solver
+
+
+_TOLER_CHOL = float(np.finfo(np.float64).eps) ** 0.75  # R coxph.control(toler.chol)
 
 
 def _moving(step: FloatArray, beta: FloatArray, tol: float) -> NDArray[np.bool_]:
@@ -735,6 +848,29 @@ def fit_cox(
     Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model.
     Springer, 2000 (ch. 3: computation, weights, and infinite coefficients).
     """
+    # All BLAS work here is thin (p x n products, p x p factorisations) and memory-bound:
+    # extra BLAS threads gain nothing and lose badly when the cores are busy (handing a
+    # 0.1 ms product to a second thread measured up to 28 ms with another process
+    # running on a 2-core machine), so the whole fit runs single-threaded.
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        fit = _fit_cox(time, event, X, ties, weights, strata, init, tol, max_iter, engine)
+    if fit.message and warn:
+        warnings.warn(fit.message, ConvergenceWarning, stacklevel=2)
+    return fit
+
+
+def _fit_cox(
+    time: ArrayLike,
+    event: ArrayLike,
+    X: ArrayLike,
+    ties: Ties,
+    weights: ArrayLike | None,
+    strata: ArrayLike | None,
+    init: ArrayLike | None,
+    tol: float,
+    max_iter: int,
+    engine: Literal["numba", "numpy"],
+) -> CoxFit:
     if ties not in ("efron", "breslow"):
         raise CohortInputError(f"ties must be 'efron' or 'breslow', not {ties!r}.")
     if engine not in ("numba", "numpy"):
@@ -758,23 +894,17 @@ def fit_cox(
     else:
         order = np.lexsort((t, codes))
         bounds = np.concatenate(([0], np.flatnonzero(np.diff(codes[order])) + 1, [n]))
-    if order is None:
-        xt = np.array(xa.T, order="C")
-    else:
-        xt = np.take(xa.T, order, axis=1)
+    xt, mean, sd = _sorted_standardised(xa, order, compiled=engine == "numba")
+    if order is not None:
         t, e = t[order], e[order]
         w = None if w is None else w[order]
     n_strata = bounds.size - 1
-    mean = xt.mean(axis=1)
-    xt -= mean[:, None]
-    sd = np.sqrt(np.einsum("ij,ij->i", xt, xt) / n)  # no n x p temporaries
     const = [names[j] for j in np.flatnonzero(sd <= 1e-12 * np.maximum(1.0, np.abs(mean)))]
     if const:
         raise CohortInputError(
             f"column(s) {const} of X are constant over all {n} rows, so their coefficients "
             "are not identifiable. Drop them from the model."
         )
-    xt /= sd[:, None]
     evaluators: list[Evaluator] = []
     for lo, hi in itertools.pairwise(bounds):
         es = e[lo:hi]
@@ -829,6 +959,12 @@ def fit_cox(
         halvings = 0
         try:
             chol = scipy.linalg.cho_factor(info, check_finite=True)
+            # R coxph's rule (coxph.control toler.chol = eps^0.75): a Cholesky pivot
+            # below toler.chol times its diagonal element is a singular direction;
+            # whether the factorisation fails outright depends on rounding
+            pivots = np.diag(chol[0]) ** 2
+            if np.any(pivots < _TOLER_CHOL * np.diag(info)):
+                raise np.linalg.LinAlgError("singular information")
             step = scipy.linalg.cho_solve(chol, grad)
         except (np.linalg.LinAlgError, ValueError):
             singular = True
@@ -878,13 +1014,13 @@ def fit_cox(
             message += " The estimates are the last iterate and may be inaccurate."
 
     cov_std = np.full((p, p), np.nan)
-    if not singular:
+    if converged:
+        cov_std = scipy.linalg.cho_solve(chol, np.eye(p))  # factor of the final info
+    elif not singular:
         try:
             cov_std = scipy.linalg.inv(info, check_finite=True)
         except (np.linalg.LinAlgError, ValueError):
             cov_std = np.full((p, p), np.nan)
-    if message and warn:
-        warnings.warn(message, ConvergenceWarning, stacklevel=2)
     coef = beta / sd
     cov = cov_std / np.outer(sd, sd)
     se = np.sqrt(np.diag(cov))
