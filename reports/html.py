@@ -248,9 +248,9 @@ def _summary(page: _Page, res: Mapping[str, Any], registry: Mapping[str, Any],
     full, partial = _exclusion_counts(res)
     lines.append(
         f"{html_text(res.get('n_analysed', '–'))} of {html_text(res.get('n_input_rows', '–'))} "
-        f"patients analysed, {html_text(res.get('n_events', '–'))} deaths; {full} rows "
-        f"excluded for lack of usable survival data and {partial} left out of some scores "
-        "for missing inputs (all listed under Cohort).")
+        f"patients analysed, {html_text(res.get('n_events', '–'))} deaths; {_rows(full)} "
+        f"excluded from every analysis (no usable survival data) and {_rows(partial)} left "
+        "out of some scores only (a score not computable for them); all listed under Cohort.")
     med = overall.get("median")
     lo, hi = _ci_pair(overall.get("median_ci"))
     lines.append(f"Median overall survival {fmt_num(med, 1)} months (95% CI "
@@ -476,23 +476,51 @@ def _methods(page: _Page, result: ValidationLike, registry: Mapping[str, Any],
 
 
 def _exclusion_counts(res: Mapping[str, Any]) -> tuple[int, int]:
-    """(rows not analysed at all, rows left out of some scores only) from results.json."""
-    listed = len(res.get("excluded", []) or [])
+    """(rows excluded from every analysis, rows left out of some scores only).
+
+    Counted from the ``scope`` of each ``results.json`` ``excluded`` entry (``"all"`` or
+    ``"scores"``); for entries without one, rows not analysed are ``n_input_rows -
+    n_analysed`` and the other listed rows are the partial ones.
+    """
+    listed = list(res.get("excluded", []) or [])
+    scopes = [e.get("scope") if isinstance(e, Mapping) else None for e in listed]
+    if listed and all(sc in ("all", "scores") for sc in scopes):
+        full = scopes.count("all")
+        return full, len(listed) - full
     try:
         full = int(res["n_input_rows"]) - int(res["n_analysed"])
     except (KeyError, TypeError, ValueError):
-        return listed, 0
-    return full, max(0, listed - full)
+        return len(listed), 0
+    return full, max(0, len(listed) - full)
+
+
+def _rows(k: int, noun: str = "row") -> str:
+    """``"1 row"``, ``"3 rows"``."""
+    return f"{k} {noun}" + ("" if k == 1 else "s")
+
+
+def _left_out_per_score(res: Mapping[str, Any]) -> str:
+    """``" (tomita 4, sins 2)"``: analysed patients each score left out; empty if none."""
+    counts = []
+    for name, entry in (res.get("scores", {}) or {}).items():
+        k = (entry or {}).get("n_missing")
+        if isinstance(k, int) and k > 0:
+            counts.append(f"{html_text(name)} {k}")
+    return f" (per score: {', '.join(counts)})" if counts else ""
 
 
 def _footnotes(result: ValidationLike) -> str:
     frame = result.cohort
     full, partial = _exclusion_counts(result.results)
-    notes = [f'<li id="fn-exclusions">Exclusions: {full} input rows had no usable survival '
-             f"time or event and were not analysed; {partial} rows lacked an input of some "
-             "score and were left out of that score's analyses only. Each is listed with "
-             "its reason (Cohort section and excluded_rows.csv); no row was dropped without "
-             "being listed.</li>"]
+    res = result.results
+    notes = [f'<li id="fn-exclusions">Exclusions: {_rows(full, "input row")} had no usable '
+             f"survival time or event and {'was' if full == 1 else 'were'} excluded from every "
+             f"analysis. {_rows(partial)} lacked an input of some score (or the score's value) "
+             f"and {'was' if partial == 1 else 'were'} left out of the analyses of those scores "
+             f"only{_left_out_per_score(res)}, staying in the overall survival analysis and "
+             "in every score they have, so each score reports its own n. Each row is listed "
+             "once with its reason (Cohort section and excluded_rows.csv); no row was dropped "
+             "without being listed.</li>"]
     if {"time_months", "event"} <= set(frame.columns) and len(frame):
         ev = pd.to_numeric(frame["event"], errors="coerce")
         t = pd.to_numeric(frame["time_months"], errors="coerce")
@@ -506,7 +534,6 @@ def _footnotes(result: ValidationLike) -> str:
             "</li>")
     else:
         notes.append('<li id="fn-censoring">Censoring: no survival columns.</li>')
-    res = result.results
     skipped = res.get("scores_skipped", {}) or {}
     if skipped:
         items = "; ".join(f"{html_text(k)}: {html_text(v)}" for k, v in sorted(skipped.items()))

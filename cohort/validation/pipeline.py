@@ -17,7 +17,8 @@ Rows without a usable survival time or event cannot be analysed at all; they are
 excluded and listed. A row whose score cannot be computed (an input missing) is left
 out of that score's analyses only, and listed with the reason; it stays in the overall
 survival analysis and in every score it does have. Each score reports its own ``n``.
-Nothing else is removed.
+Nothing else is removed. In ``results.json`` each listed row has a ``scope``: ``"all"``
+(excluded from every analysis) or ``"scores"`` (left out of the ``scores`` it names only).
 
 Conventions: times in months; C-indices and AUCs oriented so that a score working as
 its authors intended is above 0.5 (see :mod:`cohort.validation.discrimination`);
@@ -439,7 +440,8 @@ def _survival_rows(frame: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, Any]
         if why:
             ok[i] = False
             excluded.append({"row": i + 1, "patient_id": ids.iloc[i],
-                             "reason": "; ".join(why) + ": excluded from every analysis"})
+                             "reason": "; ".join(why) + ": excluded from every analysis",
+                             "scope": "all", "scores": []})
     return ok, excluded
 
 
@@ -531,7 +533,7 @@ def run_validation(
     if _num(med["median"]) is None:
         results["overall"]["median_note"] = "not reached (survival stayed above 50%)"
 
-    score_excl: dict[int, list[str]] = {}
+    score_excl: dict[int, list[tuple[str, str]]] = {}
     for s in prepared:
         entry, km_s = _analyse_score(s, t, e, horizons, bootstrap, seed, progress, tables)
         results["scores"][s.name] = entry
@@ -540,21 +542,23 @@ def run_validation(
         for i in np.flatnonzero(s.values.isna().to_numpy()).tolist():
             why = s.reasons.iloc[i]
             why = "score missing" if pd.isna(why) else str(why)
-            score_excl.setdefault(int(i), []).append(f"{s.name} ({why})")
+            score_excl.setdefault(int(i), []).append((s.name, why))
 
     ids = data["patient_id"] if "patient_id" in data.columns else pd.Series([None] * len(data))
     for i in sorted(score_excl):
         excluded.append({
             "row": int(rows[i]), "patient_id": ids.iloc[i],
             "reason": "not scored, so left out of these scores' analyses only: "
-                      + "; ".join(score_excl[i]),
+                      + "; ".join(f"{name} ({why})" for name, why in score_excl[i]),
+            "scope": "scores", "scores": [name for name, _ in score_excl[i]],
         })
     excluded.sort(key=lambda r: r["row"])
-    excl = pd.DataFrame(excluded, columns=["row", "patient_id", "reason"])
     results["excluded"] = [
-        {"row": int(r.row), "patient_id": None if pd.isna(r.patient_id) else str(r.patient_id),
-         "reason": r.reason} for r in _records(excl)
+        {"row": int(r["row"]),
+         "patient_id": None if pd.isna(r["patient_id"]) else str(r["patient_id"]),
+         "reason": r["reason"], "scope": r["scope"], "scores": r["scores"]} for r in excluded
     ]
+    excl = pd.DataFrame(excluded, columns=["row", "patient_id", "reason"])
 
     # factors and the multivariable model
     out_tables: dict[str, pd.DataFrame] = {}
