@@ -338,66 +338,67 @@ def _evaluate_unguarded(s: _Stratum, beta: FloatArray) -> tuple[float, FloatArra
 
 def _kernel_py(
     XT: FloatArray,
-    t: FloatArray,
-    e: NDArray[np.bool_],
-    we: FloatArray,
+    starts: IntArray,
+    ef: FloatArray,
+    g_deaths: IntArray,
+    g_wdeath: FloatArray,
     r: FloatArray,
     efron: bool,
     ga1: FloatArray,
     gaf: FloatArray,
     den: FloatArray,
     term_w: FloatArray,
-) -> tuple[int, int, FloatArray, FloatArray]:
+) -> tuple[int, FloatArray, FloatArray]:
     """Backward pass over one stratum, rows sorted by time, ``r = w exp(eta - shift)``.
 
-    Accumulates the risk-set sums S0, S1 (and the tied deaths' D0, D1) as the risk set
-    grows, never subtracting (branch-free: ``we`` is the weight of a death, 0 for a
-    censored row). Per event time with d deaths, the Efron terms l = 0..d-1 use
-    ``den_l = S0 - (l/d) D0``; their scalar sums give the event time's gradient and
-    rank-one information parts in O(p^2), whatever d is. The denominators and their
-    weights are written to ``den`` / ``term_w`` (the caller takes the logs,
-    vectorised), the per-time scalars ``a1 = sum_l q_l`` and ``af = sum_l q_l f_l``
-    (``q_l = tw / den_l``) to ``ga1`` / ``gaf``, one entry per distinct time, last time
-    first, for :func:`_info_py`. Returns the number of terms, the number of distinct
-    times, the gradient without the deaths' ``sum w x`` part, and minus the rank-one
-    part of the information.
+    Rows ``starts[g]:starts[g + 1]`` share the g-th distinct time, with ``g_deaths[g]``
+    deaths of total weight ``g_wdeath[g]``; ``ef`` is 1 for a death, 0 otherwise.
+    From the last time backwards, the risk-set sums S0, S1 (and the time's deaths' D0,
+    D1) are accumulated as the risk set grows, never subtracting; each time's sums over
+    its rows are plain loops that LLVM vectorises (the kernel is compiled with
+    reassociation). Per event time with d deaths, the Efron terms l = 0..d-1 use
+    ``den_l = S0 - (l/d) D0``; their scalar sums give the time's gradient and rank-one
+    information parts in O(p^2), whatever d is. The denominators and their weights are
+    written to ``den`` / ``term_w`` (the caller takes the logs, vectorised), the
+    per-time scalars ``a1 = sum_l q_l`` and ``af = sum_l q_l f_l`` (``q_l = tw /
+    den_l``) to ``ga1[g]`` / ``gaf[g]`` for :func:`_info_py`. Returns the number of
+    terms, the gradient without the deaths' ``sum w x`` part, and the rank-one part of
+    the information (lower triangle).
     """
-    p, n = XT.shape
+    p = XT.shape[0]
     grad = np.zeros(p)
     uu = np.zeros((p, p))
     s1 = np.zeros(p)
     d1 = np.zeros(p)
     s0 = 0.0
     n_terms_total = 0
-    n_times = 0
-    i = n - 1
-    while i >= 0:
-        ti = t[i]
+    for g in range(starts.size - 2, -1, -1):
+        lo = starts[g]
+        m = starts[g + 1] - lo
+        rg = r[lo : lo + m]
+        eg = ef[lo : lo + m]
         d0 = 0.0
-        n_death = 0
-        w_death = 0.0
+        for j in range(m):
+            s0 += rg[j]
+            d0 += rg[j] * eg[j]
         for a in range(p):
-            d1[a] = 0.0
-        while i >= 0 and t[i] == ti:
-            ri = r[i]
-            s0 += ri
-            died = e[i]
-            n_death += died
-            w_death += we[i]
-            rd = ri if died else 0.0
-            d0 += rd
-            for a in range(p):
-                x = XT[a, i]
-                s1[a] += ri * x
-                d1[a] += rd * x
-            i -= 1
+            xa = XT[a, lo : lo + m]
+            sa = 0.0
+            da = 0.0
+            for j in range(m):
+                y = rg[j] * xa[j]
+                sa += y
+                da += y * eg[j]
+            s1[a] += sa
+            d1[a] = da
+        n_death = g_deaths[g]
         a1 = 0.0
         af = 0.0
         if n_death > 0:
             # Efron: one term per tied death, each with the deaths' mean weight;
             # Breslow: one term with their total weight.
             n_terms = n_death if efron else 1
-            tw = w_death / n_death if efron else w_death
+            tw = g_wdeath[g] / n_death if efron else g_wdeath[g]
             b0 = 0.0
             b1 = 0.0
             b2 = 0.0
@@ -424,20 +425,18 @@ def _kernel_py(
                         - (s1[a] * d1[b] + d1[a] * s1[b]) * b1
                         + d1[a] * d1[b] * b2
                     )
-        ga1[n_times] = a1
-        gaf[n_times] = af
-        n_times += 1
-    return n_terms_total, n_times, grad, uu
+        ga1[g] = a1
+        gaf[g] = af
+    return n_terms_total, grad, uu
 
 
 def _info_py(
     XT: FloatArray,
-    t: FloatArray,
-    e: NDArray[np.bool_],
+    starts: IntArray,
+    ef: FloatArray,
     r: FloatArray,
     ga1: FloatArray,
     gaf: FloatArray,
-    n_times: int,
     uu: FloatArray,
     vbuf: FloatArray,
 ) -> FloatArray:
@@ -452,16 +451,18 @@ def _info_py(
     size = vbuf.size
     cum = 0.0
     af = 0.0
-    g = n_times
+    g = -1
+    end = 0  # first row after time g
     for lo in range(0, n, size):
         m = min(n, lo + size) - lo
         for j in range(m):
             i = lo + j
-            if i == 0 or t[i] != t[i - 1]:
-                g -= 1
+            while i >= end:
+                g += 1
+                end = starts[g + 1]
                 cum += ga1[g]
                 af = gaf[g]
-            vbuf[j] = r[i] * (cum - af) if e[i] else r[i] * cum
+            vbuf[j] = r[i] * (cum - af * ef[i])
         for a in range(p):
             xa = XT[a, lo : lo + m]
             for b in range(a + 1):
@@ -479,8 +480,8 @@ def _info_py(
 
 
 @functools.cache
-def _kernel() -> Callable[..., tuple[int, int, FloatArray, FloatArray]]:
-    return jit_kernel(_kernel_py)
+def _kernel() -> Callable[..., tuple[int, FloatArray, FloatArray]]:
+    return jit_kernel(_kernel_py, reassociate=True)
 
 
 @functools.cache
@@ -491,43 +492,57 @@ def _info_kernel() -> Callable[..., FloatArray]:
 def _gather_standardise_py(
     src: FloatArray, order: IntArray, sorted_rows: bool, by_column: bool, xt: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Copy ``src`` (p, n; any memory layout) into ``xt`` (p, n, C order) with the
+    """Write ``src`` (p, n; any memory layout) into ``xt`` (p, n, C order) with the
     columns permuted by ``order`` (unless ``sorted_rows``), centred and scaled by the
-    (population) standard deviation when it is positive. ``by_column`` walks one
-    covariate at a time (fast when each covariate is contiguous in ``src``), otherwise
-    one subject at a time. Returns the means and standard deviations (two-pass)."""
+    (population) standard deviation when it is positive; returns the means and
+    standard deviations. Two passes: sums of ``x - x_0`` and their squares in the given
+    row order (shifting by the first value keeps the one-pass variance accurate, and a
+    constant column gives exactly 0), then the permuted, standardised copy. Any
+    scaling gives the same fit (results are transformed back with the same ``sd``).
+    ``by_column`` walks one covariate at a time (fast when each covariate is contiguous
+    in ``src``), otherwise one subject at a time."""
     p, n = src.shape
-    mean = np.zeros(p)
+    s1 = np.zeros(p)
+    s2 = np.zeros(p)
+    shift = np.empty(p)
+    for a in range(p):
+        shift[a] = src[a, 0]
     if by_column:
         for a in range(p):
-            acc = 0.0
+            acc1 = 0.0
+            acc2 = 0.0
+            k = shift[a]
             for i in range(n):
-                x = src[a, i] if sorted_rows else src[a, order[i]]
-                xt[a, i] = x
-                acc += x
-            mean[a] = acc / n
+                d = src[a, i] - k
+                acc1 += d
+                acc2 += d * d
+            s1[a] = acc1
+            s2[a] = acc2
+    else:
+        for i in range(n):
+            for a in range(p):
+                d = src[a, i] - shift[a]
+                s1[a] += d
+                s2[a] += d * d
+    mean = np.empty(p)
+    sd = np.empty(p)
+    scale = np.empty(p)
+    for a in range(p):
+        m1 = s1[a] / n
+        mean[a] = shift[a] + m1
+        sd[a] = math.sqrt(max(s2[a] / n - m1 * m1, 0.0))
+        scale[a] = 1.0 / sd[a] if sd[a] > 0.0 else 0.0
+    if by_column:
+        for a in range(p):
+            m = mean[a]
+            c = scale[a]
+            for i in range(n):
+                xt[a, i] = (src[a, i if sorted_rows else order[i]] - m) * c
     else:
         for i in range(n):
             row = i if sorted_rows else order[i]
             for a in range(p):
-                x = src[a, row]
-                xt[a, i] = x
-                mean[a] += x
-        for a in range(p):
-            mean[a] /= n
-    sd = np.zeros(p)
-    for a in range(p):
-        m = mean[a]
-        acc = 0.0
-        for i in range(n):
-            d = xt[a, i] - m
-            xt[a, i] = d
-            acc += d * d
-        sd[a] = math.sqrt(acc / n)
-        if sd[a] > 0.0:
-            inv = 1.0 / sd[a]
-            for i in range(n):
-                xt[a, i] *= inv
+                xt[a, i] = (src[a, row] - mean[a]) * scale[a]
     return mean, sd
 
 
@@ -563,18 +578,21 @@ Evaluator = Callable[[FloatArray], tuple[float, FloatArray, FloatArray]]
 
 @dataclass
 class _SortedStratum:
-    """One stratum for the compiled engine: rows sorted by time, plus work buffers."""
+    """One stratum for the compiled engine: rows sorted by time, grouped by distinct
+    time once, plus work buffers."""
 
     XT: FloatArray  # (p, n) standardised
-    t: FloatArray
-    e: NDArray[np.bool_]
     w: FloatArray | None
     efron: bool
+    starts: IntArray  # (G + 1,) first row of each distinct time, then n
+    ef: FloatArray  # (n,) 1.0 for a death
+    g_deaths: IntArray  # (G,) deaths per distinct time
+    g_wdeath: FloatArray  # (G,) their total weight
     we: FloatArray  # (n,) w_i for deaths, 0 otherwise
     wx_death: FloatArray  # (p,) sum over deaths of w_i x_i
     total_death_w: float
     r: FloatArray  # buffers: (n,) linear predictor, then risk weights
-    ga1: FloatArray  # (n,) only the first (number of distinct times) entries are used
+    ga1: FloatArray  # (G,)
     gaf: FloatArray
     den: FloatArray  # (deaths,)
     term_w: FloatArray
@@ -586,13 +604,20 @@ class _SortedStratum:
         efron: bool,
     ) -> _SortedStratum:
         n = t.shape[0]
-        we = e.astype(np.float64) if w is None else np.where(e, w, 0.0)
-        n_death = int(np.count_nonzero(e))
-        # np.empty pages are mapped on first write: for tied times only the first
-        # (number of distinct times) entries of ga1/gaf are ever touched
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(t[1:], t[:-1], out=first[1:])
+        starts = np.append(np.flatnonzero(first), n).astype(np.intp)
+        ef = e.astype(np.float64)
+        we = ef if w is None else np.where(e, w, 0.0)
+        g_deaths = np.add.reduceat(e.astype(np.intp), starts[:-1])
+        g_wdeath = np.add.reduceat(we, starts[:-1])
+        n_groups = starts.size - 1
+        n_death = int(g_deaths.sum())
         return cls(
-            XT=XT, t=t, e=e, w=w, efron=efron, we=we, wx_death=XT @ we,
-            total_death_w=float(we.sum()), r=np.empty(n), ga1=np.empty(n), gaf=np.empty(n),
+            XT=XT, w=w, efron=efron, starts=starts, ef=ef, g_deaths=g_deaths,
+            g_wdeath=g_wdeath, we=we, wx_death=XT @ we, total_death_w=float(we.sum()),
+            r=np.empty(n), ga1=np.empty(n_groups), gaf=np.empty(n_groups),
             den=np.empty(n_death), term_w=np.empty(n_death), vbuf=np.empty(1024),
         )
 
@@ -605,12 +630,12 @@ class _SortedStratum:
             np.exp(r, out=r)
             if self.w is not None:
                 r *= self.w
-            k, n_times, grad, uu = _kernel()(
-                self.XT, self.t, self.e, self.we, r,
+            k, grad, uu = _kernel()(
+                self.XT, self.starts, self.ef, self.g_deaths, self.g_wdeath, r,
                 self.efron, self.ga1, self.gaf, self.den, self.term_w,
             )
             info = _info_kernel()(
-                self.XT, self.t, self.e, r, self.ga1, self.gaf, n_times, uu, self.vbuf
+                self.XT, self.starts, self.ef, r, self.ga1, self.gaf, uu, self.vbuf
             )
             loglik = (
                 ll_death
