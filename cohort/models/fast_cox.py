@@ -10,24 +10,28 @@ as in bootstrap samples of time-sorted data); each Newton iteration is then O(n 
 arithmetic. Two engines compute the same log partial likelihood, gradient and
 information (the tests check them against lifelines, statsmodels and each other):
 
-- ``"numba"`` (default): a compiled backward pass accumulates the risk-set sums as the
-  risk set grows (never subtracting); per event time, the Efron terms' scalar sums give
-  its gradient and rank-one information parts in O(p^2) however many deaths are tied.
-  A forward pass then leaves the term ``X' diag(v) X`` to one BLAS call.
+- ``"numba"`` (default): the rows are grouped by distinct time once. A compiled
+  backward pass accumulates the risk-set sums as the risk set grows (never
+  subtracting), each time's sums over its rows as vectorised loops; per event time,
+  the Efron terms' scalar sums give its gradient and rank-one information parts in
+  O(p^2) however many deaths are tied. A forward pass then accumulates the term
+  ``X' diag(v) X`` block by block (vectorised dot products, no (p, n) temporary).
+  The sorted, standardised copy of X is made by one compiled routine (two passes).
 - ``"numpy"``: vectorised NumPy. Risk-set sums are reverse cumulative sums taken at the
   distinct event times, the second-derivative term
   ``sum_g a_g * sum_{i in R(t_g)} r_i x_i x_i'`` is rewritten as ``X' diag(r * A) X``
   with ``A_i = sum_{g: t_g <= t_i} a_g``, so no n x p x p array is formed, and the Efron
   correction is array arithmetic over the tied deaths, not Python loops.
 
-One likelihood evaluation, measured on the 2-core benchmark machine (Efron):
+One likelihood evaluation (CPU time, best of several), measured on the 2-core
+benchmark machine (Efron):
 
 =====================  ===============  ===============
 n x p                  numba            numpy
 =====================  ===============  ===============
-10^4 x 6, tied/dist.   0.35 / 0.57 ms   0.82 / 0.56 ms
-10^5 x 6, tied/dist.   4.2 / 6.9 ms     9.5 / 6.5 ms
-10^6 x 10, tied/dist.  74 / 113 ms      220 / 149 ms
+10^4 x 6, tied/dist.   0.17 / 0.45 ms   0.73 / 0.47 ms
+10^5 x 6, tied/dist.   1.5 / 4.6 ms     11 / 5.8 ms
+10^6 x 10, tied/dist.  35 / 88 ms       226 / 152 ms
 =====================  ===============  ===============
 
 ("tied": follow-up in whole days, about 40 deaths per event time; "dist.": no ties),
