@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from cohort import __version__
-from cohort.cli_options import map_option, validation_options
+from cohort.cli_options import map_option, score_options_option, validation_options
 from cohort.errors import CohortError
 
 __all__ = ["cli", "main", "run_user_errors"]
@@ -73,16 +73,18 @@ def cli() -> None:
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (.csv, .parquet or .xlsx); never the input file.")
 @map_option
-@click.option("--vertebral-option", type=click.Choice(["321", "3-12-0"]), default="321",
-              show_default=True,
+@score_options_option
+@click.option("--vertebral-option", type=click.Choice(["321", "3-12-0"]), default=None,
               help="Revised Tokuhashi vertebral-body item: '321' scores >=3/2/1 as 0/1/2 "
-              "(default); '3-12-0' scores >=3/1-2/0 as 0/1/2 (the alternative printing).")
+              "(default); '3-12-0' scores >=3/1-2/0 as 0/1/2 (the alternative printing). "
+              "Overrides vertebral_option of --score-options.")
 def score_command(input_path: Path, out_path: Path, map_path: Path | None,
-                  vertebral_option: str) -> None:
+                  score_options_path: Path | None, vertebral_option: str | None) -> None:
     """Add every computable prognostic score and its group to INPUT, written to --out."""
     from cohort.commands import run_score
 
     report = run_score(input_path, out_path, map_path=map_path,
+                       score_options_path=score_options_path,
                        vertebral_option=vertebral_option)
     click.echo(report)
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import click
 
-__all__ = ["map_option", "validation_options"]
+__all__ = ["map_option", "score_options_option", "validation_options"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -25,6 +25,12 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 map_option = click.option(
     "--map", "map_path", type=_PATH,
     help="TOML column map: user column names and labels -> canonical ones.")
+
+#: ``--score-options FILE`` (also used by ``cohort score``).
+score_options_option = click.option(
+    "--score-options", "score_options_path", type=_PATH,
+    help="TOML file of score options: vertebral_option and [site_overrides.<item>] tables "
+    "(see the README, section Scores).")
 
 _OPTIONS = (
     map_option,
@@ -36,6 +42,7 @@ _OPTIONS = (
     click.option("--score", "scores", multiple=True,
                  help="A known score name, or COL:higher-is-better / COL:higher-is-worse for "
                  "a custom score column. Repeatable; default: every computable known score."),
+    score_options_option,
     click.option("--horizons", default="3,6,12", show_default=True,
                  help="Comma-separated horizons in months."),
     click.option("--bootstrap", default=200, show_default=True,
@@ -50,7 +57,7 @@ def validation_options(func: F) -> F:
     """Add the validation options to a click command.
 
     The command receives ``map_path``, ``time_col``, ``event_col``, ``event_value``,
-    ``time_unit``, ``scores``, ``horizons``, ``bootstrap`` and
+    ``time_unit``, ``scores``, ``score_options_path``, ``horizons``, ``bootstrap`` and
     ``seed``: the keyword arguments of
     :func:`cohort.validation.pipeline.run_cli_validation`.
     """

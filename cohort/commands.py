@@ -21,7 +21,8 @@ def run_score(
     input_path: str | os.PathLike[str],
     out_path: str | os.PathLike[str],
     map_path: str | os.PathLike[str] | None = None,
-    vertebral_option: str = "321",
+    vertebral_option: str | None = None,
+    score_options_path: str | os.PathLike[str] | None = None,
 ) -> str:
     """Score a cohort file: add every computable score and group, write the result.
 
@@ -34,8 +35,12 @@ def run_score(
     map_path
         Optional TOML column map (:func:`cohort.io.load_column_map`).
     vertebral_option
-        Revised Tokuhashi vertebral-body item, ``"321"`` (default) or ``"3-12-0"``
-        (:class:`cohort.scores.ScoreOptions`).
+        Revised Tokuhashi vertebral-body item, ``"321"`` or ``"3-12-0"``
+        (:class:`cohort.scores.ScoreOptions`); None: that of ``score_options_path``,
+        else ``"321"``.
+    score_options_path
+        Optional TOML file of score options (:func:`cohort.scores.load_score_options`):
+        ``vertebral_option`` and primary-site overrides.
 
     Returns
     -------
@@ -46,15 +51,17 @@ def run_score(
     Raises
     ------
     CohortInputError
-        Bad input (see :func:`cohort.io.load_cohort`), an output that would overwrite
-        the input, or a table from which no score at all can be computed.
+        Bad input (see :func:`cohort.io.load_cohort`), a bad score-options file, an
+        output that would overwrite the input, or a table from which no score at all
+        can be computed.
     """
-    from cohort.scores import REGISTRY, ScoreOptions, add_scores
+    from cohort.scores import REGISTRY, add_scores, describe_score_options, score_options_from
 
     source, target = Path(input_path), Path(out_path)
-    forbid = [source] + ([Path(map_path)] if map_path is not None else [])
+    forbid = [source] + [Path(p) for p in (map_path, score_options_path) if p is not None]
     # Refuse a bad output before any work; write_table checks again when writing.
     check_output_path(target, forbid)
+    options = score_options_from(score_options_path, vertebral_option=vertebral_option)
     loaded = load_cohort(source, map_path=map_path)
     frame = loaded.frame
     present = set(frame.columns)
@@ -70,9 +77,13 @@ def run_score(
             f"{list(frame.columns)}. Rename the columns to the canonical names or map them "
             "with --map."
         )
-    scored = add_scores(frame, options=ScoreOptions(vertebral_option=vertebral_option))
+    scored = add_scores(frame, options=options)
     write_table(scored, target, forbid=forbid)
-    return _summary(loaded.n_input_rows, source, target, scored, loaded.notes)
+    notes = loaded.notes
+    if score_options_path is not None:
+        notes += (f"score options from {Path(score_options_path).name}: "
+                  f"{describe_score_options(options)}",)
+    return _summary(loaded.n_input_rows, source, target, scored, notes)
 
 
 def _summary(

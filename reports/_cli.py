@@ -20,7 +20,7 @@ __all__ = ["report_command", "run"]
 
 #: Options that describe a user's file, so need INPUT (parameter names).
 _INPUT_ONLY = ("map_path", "time_col", "event_col", "event_value", "time_unit", "scores",
-               "horizons")
+               "score_options_path", "horizons")
 
 
 @click.command("report", context_settings={"help_option_names": ["-h", "--help"]})

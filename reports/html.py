@@ -453,6 +453,17 @@ def _methods(page: _Page, result: ValidationLike, registry: Mapping[str, Any],
     if run:
         body.append(f"<p>{'; '.join(run)}. The same input and seed reproduce this page "
                     "byte for byte.</p>")
+    if settings.get("vertebral_option") is not None:
+        overrides = settings.get("site_overrides") or {}
+        changed = "; ".join(
+            f"{html_text(item)}: " + ", ".join(f"{html_text(site)} {html_text(points)}"
+                                               for site, points in sites.items())
+            for item, sites in overrides.items() if sites)
+        body.append(
+            "<p>Score options: revised Tokuhashi vertebral-body item coded "
+            f"{html_text(settings['vertebral_option'])}; primary-site points "
+            + (f"overridden by the user ({changed})" if changed else
+               "as documented in the package") + ".</p>")
     notes = list(options.notes) or [str(n) for n in result.results.get("notes", []) or []]
     if notes:
         body.append("<h3>Data preparation</h3>")

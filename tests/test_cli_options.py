@@ -21,7 +21,7 @@ def test_validate_and_report_share_the_validation_options() -> None:
     validate = _params(cli.commands["validate"])
     report = _params(report_command)
     shared = {"map_path", "time_col", "event_col", "event_value", "time_unit", "scores",
-              "horizons", "bootstrap", "seed"}
+              "score_options_path", "horizons", "bootstrap", "seed"}
     assert shared <= set(validate)
     assert {k: validate[k] for k in shared} == {k: report[k] for k in shared}
     # only the positional INPUT, --out and the report's --n are declared apart
@@ -41,7 +41,7 @@ def test_parse_horizons_rejects_bad_text(text: str) -> None:
 
 
 @pytest.mark.parametrize("argv", [["--horizons", "1,2"], ["--time", "OS"],
-                                  ["--event-value", "2"]])
+                                  ["--event-value", "2"], ["--score-options", "o.toml"]])
 def test_report_options_of_a_users_file_need_input(argv: list[str], capsys) -> None:
     """Without INPUT the synthetic report would ignore these, so they are refused."""
     assert report_main(argv) == 2

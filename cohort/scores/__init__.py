@@ -47,7 +47,13 @@ from cohort.scores.compute import (
     missing_reasons,
     score_components,
 )
-from cohort.scores.options import VERTEBRAL_OPTIONS, ScoreOptions, load_score_options
+from cohort.scores.options import (
+    VERTEBRAL_OPTIONS,
+    ScoreOptions,
+    describe_score_options,
+    load_score_options,
+    score_options_from,
+)
 from cohort.scores.registry import REGISTRY, ScoreDefinition, ScoreGroup
 from cohort.scores.sins import sins
 from cohort.scores.sites import SITE_ITEMS, site_assumptions, site_points_table
@@ -68,9 +74,11 @@ __all__ = [
     "bauer_modified",
     "bauer_original",
     "compute_scores",
+    "describe_score_options",
     "load_score_options",
     "missing_reasons",
     "score_components",
+    "score_options_from",
     "sins",
     "site_assumptions",
     "site_points_table",

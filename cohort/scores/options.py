@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 
@@ -14,7 +14,8 @@ from cohort.errors import CohortInputError, InputFileError
 from cohort.schema import PRIMARY_SITES
 from cohort.scores.sites import SITE_ITEM_POINTS, SITE_ITEMS, SITE_PLACEMENTS, site_points_table
 
-__all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions", "load_score_options"]
+__all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions", "describe_score_options",
+           "load_score_options", "score_options_from"]
 
 #: Codings of the revised Tokuhashi "metastases in the vertebral body" item
 #: (sources CONFLICT): "321" is >=3 / 2 / 1 -> 0 / 1 / 2 (S2, S3, S6;
@@ -134,6 +135,36 @@ def load_score_options(path: str | PathLike[str]) -> ScoreOptions:
             f"score-options file '{source.name}': site_overrides must be tables such as "
             "[site_overrides.tomita] with lines like melanoma = 2."
         )
-    return ScoreOptions(
-        vertebral_option=str(data.get("vertebral_option", "321")), site_overrides=overrides
+    try:
+        return ScoreOptions(
+            vertebral_option=str(data.get("vertebral_option", "321")), site_overrides=overrides
+        )
+    except CohortInputError as exc:
+        raise CohortInputError(f"score-options file '{source.name}': {exc}") from None
+
+
+def score_options_from(
+    path: str | PathLike[str] | None = None, *, vertebral_option: str | None = None
+) -> ScoreOptions:
+    """The :class:`ScoreOptions` of the command line (``--score-options``, ``--vertebral-option``).
+
+    Parameters
+    ----------
+    path
+        TOML file read by :func:`load_score_options`; None: the defaults.
+    vertebral_option
+        When given, replaces the file's (or the default) ``vertebral_option``.
+    """
+    options = ScoreOptions() if path is None else load_score_options(path)
+    if vertebral_option is not None:
+        options = replace(options, vertebral_option=vertebral_option)
+    return options
+
+
+def describe_score_options(options: ScoreOptions) -> str:
+    """One line for summaries: ``"vertebral_option 321; site overrides: tomita melanoma=2"``."""
+    overrides = "; ".join(
+        f"{item} " + ", ".join(f"{site}={points}" for site, points in sites.items())
+        for item, sites in options.site_overrides.items() if sites
     )
+    return f"vertebral_option {options.vertebral_option}; site overrides: {overrides or 'none'}"

@@ -52,7 +52,14 @@ from cohort.models.km import (
     logrank_pairwise,
     logrank_trend,
 )
-from cohort.scores import REGISTRY, ScoreOptions, assign_groups, compute_scores, score_components
+from cohort.scores import (
+    REGISTRY,
+    ScoreOptions,
+    assign_groups,
+    compute_scores,
+    score_components,
+    score_options_from,
+)
 from cohort.validation.brier import brier_at, fit_survival_model, integrated_brier
 from cohort.validation.calibration import (
     bootstrap_optimism,
@@ -527,7 +534,8 @@ def run_validation(
         "scores": {},
         "scores_skipped": skipped,
         "settings": {"horizons": list(horizons), "bootstrap": int(bootstrap), "seed": int(seed),
-                     "time_unit": "months", "vertebral_option": options.vertebral_option},
+                     "time_unit": "months", "vertebral_option": options.vertebral_option,
+                     "site_overrides": options.site_overrides},
         "notes": notes,
     }
     if _num(med["median"]) is None:
@@ -726,6 +734,7 @@ def validate_file(
     event_value: str | None = None,
     time_unit: str | None = None,
     scores: Sequence[str] = (),
+    score_options_path: str | os.PathLike[str] | None = None,
     horizons: str = "3,6,12",
     bootstrap: int = 200,
     seed: int = 0,
@@ -735,12 +744,14 @@ def validate_file(
 
     The arguments are the options of ``cohort validate`` (see
     :func:`cohort.cli_options.validation_options`); ``out_dir`` is only checked (it
-    must not be a file), before any work is done.
+    must not be a file), before any work is done. ``score_options_path`` is a TOML
+    file of :class:`cohort.scores.ScoreOptions` (:func:`cohort.scores.load_score_options`).
     """
     from cohort.io import load_cohort
 
     hz = parse_horizons(horizons)
     specs = [ScoreSpec.parse(x) for x in scores] or None
+    options = score_options_from(score_options_path)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise CohortInputError(f"--out '{out}' is a file; give a directory.")
@@ -748,7 +759,7 @@ def validate_file(
                          event_col=event_col, event_value=event_value, time_unit=time_unit,
                          require=("time_months", "event"))
     return run_validation(loaded, specs, horizons=hz, bootstrap=bootstrap, seed=seed,
-                          progress=progress)
+                          options=options, progress=progress)
 
 
 def run_cli_validation(
@@ -762,7 +773,9 @@ def run_cli_validation(
     """
     result = validate_file(input_path, out_dir, progress=progress, **options)
     out = Path(out_dir)
-    write_outputs(result, out, forbid=(input_path,))
+    forbid = [p for p in (input_path, options.get("map_path"),
+                          options.get("score_options_path")) if p is not None]
+    write_outputs(result, out, forbid=forbid)
     res = result.results
     lines = [f"{res['n_analysed']} of {res['n_input_rows']} rows analysed, "
              f"{res['n_events']} deaths; {len(result.excluded)} rows listed as excluded."]
