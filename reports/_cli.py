@@ -37,7 +37,7 @@ def report_command(input_path: Path | None, out_dir: Path, n: int | None,
 
     Without INPUT: the report of the built-in synthetic cohort, where --bootstrap
     defaults to 100 and --seed to 2026 unless given. With INPUT: the validation of
-    ``cohort validate`` with the same options and defaults.
+    cohort validate, with the same options and defaults.
     """
     from reports.build import DEFAULT_BOOTSTRAP, DEFAULT_N, DEFAULT_SEED, default_report
 
