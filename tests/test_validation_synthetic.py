@@ -62,16 +62,18 @@ def test_optimism_one_term_near_zero_many_terms_positive(cohort) -> None:
     one = bootstrap_optimism(t, e, v, B=80, seed=1)
     assert abs(one.c_optimism) < 0.0015
     assert one.slope_corrected == pytest.approx(1.0, abs=0.02)
-    # many terms: the six revised Tokuhashi items as separate covariates plus 30
-    # pure-noise columns (no rare indicators, so no replicate fails on separation)
+    # many terms on few patients: the six revised Tokuhashi items as separate covariates
+    # plus 30 pure-noise columns (no rare indicators, so no replicate fails on
+    # separation), fitted on the first 600 patients (about 480 events). Over bootstrap
+    # seeds 0-7 at B = 10 this gave C optimism 0.021-0.026 and corrected slope 0.80-0.85
+    # (spread about 0.002 and 0.02), so the bounds below sit several spreads away: an
+    # overfitted model is clearly penalised, not by luck of one bootstrap draw.
+    m = 600
     rng = np.random.default_rng(5)
-    items = score_components(frame, "tokuhashi_revised").to_numpy(float)
-    x = np.column_stack([items, rng.normal(size=(N, 30))])
-    many = bootstrap_optimism(t, e, x, B=10, seed=1)
+    items = score_components(frame.iloc[:m], "tokuhashi_revised").to_numpy(float)
+    x = np.column_stack([items, rng.normal(size=(m, 30))])
+    many = bootstrap_optimism(t[:m], e[:m], x, B=10, seed=1)
     assert many.n_failed == 0
-    assert many.c_optimism > 0.002
-    assert many.c_optimism > 3 * abs(one.c_optimism)
-    # 36 terms, about 4,000 events: heuristic shrinkage 1 - p / LR chi2 is about 0.98, and
-    # with B = 10 the corrected slope varies by about 0.008 over bootstrap seeds, so the
-    # bound sits above that spread (shrinkage present, not its third decimal)
-    assert many.slope_corrected < 0.99
+    assert many.c_optimism > 0.01
+    assert many.c_optimism > 5 * abs(one.c_optimism)
+    assert many.slope_corrected < 0.92
