@@ -18,20 +18,15 @@ from __future__ import annotations
 import numpy as np
 
 from cohort.schema import PRIMARY_SITES
+from cohort.scores.sites import site_points_table
 
 __all__ = ["TOKUHASHI_SITE_POINTS", "tokuhashi_group", "tokuhashi_revised"]
 
-# Revised Tokuhashi primary-site points (DESIGN.md site table; clinical references
-# 1.1). Sites the definition does not name score "others" (2); sarcoma is scored as
-# osteosarcoma (0), as in cohort.scores.sites.
-_POINTS = {
-    "lung": 0, "stomach": 0, "esophagus": 0, "pancreas": 0, "bladder": 0, "sarcoma": 0,
-    "liver": 1, "gallbladder": 1, "unknown": 1,
-    "kidney": 3, "uterus": 3,
-    "rectum": 4,
-    "thyroid": 5, "breast": 5, "prostate": 5, "carcinoid": 5,
-}  # fmt: skip
-TOKUHASHI_SITE_POINTS = np.array([_POINTS.get(s, 2) for s in PRIMARY_SITES], dtype=np.int8)
+# Revised Tokuhashi primary-site points, in PRIMARY_SITES order, taken from the one
+# site table of cohort.scores.sites (default placements, with their sources there).
+TOKUHASHI_SITE_POINTS = (
+    site_points_table()["tokuhashi_revised"].loc[list(PRIMARY_SITES)].to_numpy(dtype=np.int8)
+)
 
 
 def tokuhashi_revised(

@@ -124,7 +124,7 @@ class ValidationResult:
     Attributes
     ----------
     results
-        The ``results.json`` content (DESIGN.md schema plus documented extras).
+        The ``results.json`` content (the schema of docs/design.md plus documented extras).
     km
         ``"overall"`` and each score name -> :class:`KaplanMeierResult`.
     tables
