@@ -41,8 +41,8 @@ def _fit(x: pd.DataFrame, time_: np.ndarray, event: np.ndarray,
 
     fit = fit_cox(time_, event, x, warn=False)
     if not fit.converged:
-        # fit_cox flags some fits whose log-likelihood converged as not converged;
-        # refit those with lifelines (counted in the report).
+        # a fit fit_cox reports as not converged is refitted with lifelines and
+        # counted in the report, so such a fit can never bias the coverage silently.
         return (*_fit_lifelines(x, time_, event), True)
     return np.asarray(fit.coef), np.asarray(fit.se), False
 
