@@ -9,8 +9,9 @@ import re
 import pandas as pd
 import pytest
 
+from cohort.errors import SchemaError
 from cohort.schema import COLUMNS, PRIMARY_SITES
-from cohort.scores import REGISTRY, ScoreOptions, compute_scores
+from cohort.scores import REGISTRY, ScoreOptions, assign_groups, compute_scores
 
 CONTRACT_NAMES = (
     "tokuhashi_revised", "tokuhashi_original", "tomita", "bauer_modified", "bauer_original",
@@ -134,3 +135,32 @@ def test_alternative_vertebral_coding_tops_out_at_14() -> None:
     options = ScoreOptions(vertebral_option="3-12-0")
     values = compute_scores(_all_combinations(), ["tokuhashi_revised"], options).values
     assert set(values["tokuhashi_revised"].astype(int)) == set(range(15))
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [("tomita", 11), ("tomita", 1), ("tokuhashi_revised", 16), ("tokuhashi_revised", -1),
+     ("van_der_linden", 7), ("sins", 19)],
+)  # fmt: skip
+def test_assign_groups_refuses_values_outside_the_range(name: str, bad: int) -> None:
+    # A supplied score column (validation without the inputs) goes through assign_groups;
+    # a value outside the published range belongs to no group and must not be put into
+    # the nearest end group.
+    definition = REGISTRY[name]
+    scores = pd.Series([definition.minimum, bad, pd.NA, definition.maximum], dtype="Int64")
+    with pytest.raises(SchemaError, match=rf"column '{name}': 1 row \(row 2\).*{bad}"):
+        assign_groups(scores, definition)
+
+
+def test_assign_groups_refuses_fractional_values() -> None:
+    scores = pd.Series([8.0, 8.5], dtype="Float64")
+    with pytest.raises(SchemaError, match="whole numbers from 0 to 15"):
+        assign_groups(scores, REGISTRY["tokuhashi_revised"])
+
+
+@pytest.mark.parametrize("name", CONTRACT_NAMES)
+def test_assign_groups_every_value_of_the_range(name: str) -> None:
+    definition = REGISTRY[name]
+    values = list(range(definition.minimum, definition.maximum + 1))
+    got = assign_groups(pd.Series(values, dtype="Int64"), definition).tolist()
+    assert got == [next(g.label for g in definition.groups if g.lo <= v <= g.hi) for v in values]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cohort.errors import CohortInputError, SchemaError
+from cohort.errors import CohortInputError, SchemaError, describe_rows
 from cohort.scores._common import check_inputs
 from cohort.scores.options import ScoreOptions
 from cohort.scores.registry import REGISTRY, ScoreDefinition
@@ -73,11 +73,31 @@ def missing_reasons(frame: pd.DataFrame, inputs: Iterable[str]) -> pd.Series:
 
 
 def assign_groups(scores: pd.Series, definition: ScoreDefinition) -> pd.Series:
-    """Group label of each score value (``string``, NA where the score is NA)."""
+    """Group label of each score value (``string``, NA where the score is NA).
+
+    Raises
+    ------
+    SchemaError
+        A value is not a whole number within the score's range (e.g. a supplied
+        ``tomita`` column holding 11 or 1): it belongs to no published group, so it is
+        refused rather than put into the nearest end group.
+    """
     lows = np.array([g.lo for g in definition.groups], dtype=float)
     labels = np.array(definition.group_labels, dtype=object)
     x = scores.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(x)
+    with np.errstate(invalid="ignore"):
+        bad = known & ((x < definition.minimum) | (x > definition.maximum) | (x != np.round(x)))
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        seen = ", ".join(f"{v:g}" for v in pd.unique(x[positions[:5]]))
+        raise SchemaError(
+            f"column '{definition.name}': {describe_rows(positions)} hold values that are "
+            f"not a {definition.label} score (values seen: {seen}; allowed: whole numbers "
+            f"from {definition.minimum} to {definition.maximum}). Correct these cells, or "
+            f"rename the column and validate it as a custom score "
+            f"(--score NAME:higher-is-better or --score NAME:higher-is-worse)."
+        )
     position = np.searchsorted(lows, np.where(known, x, lows[0]), side="right") - 1
     out = pd.Series(labels[np.clip(position, 0, len(labels) - 1)], index=scores.index)
     return out.where(known).astype("string")
