@@ -60,7 +60,7 @@ from cohort.scores import (
     score_components,
     score_options_from,
 )
-from cohort.validation.brier import brier_at, fit_survival_model, integrated_brier
+from cohort.validation.brier import brier_at, fit_survival_model, ibs_grid, integrated_brier
 from cohort.validation.calibration import (
     bootstrap_optimism,
     calibration_summary,
@@ -282,6 +282,26 @@ def _prepare_scores(
 # ------------------------------------------------------------------- per score
 
 
+def _median_limit_reason(side: str) -> str:
+    """Why the ``side`` limit of a median's CI is null (see :mod:`cohort.models.km`)."""
+    band = "upper" if side == "lower" else "lower"
+    return (f"not reached: the {band} 95% confidence band of the survival curve stays "
+            "above 50%")
+
+
+def _unanalysed(horizons: Sequence[float]) -> dict[str, Any]:
+    """The ``results.json`` contract keys of a score, all null (score not analysed)."""
+    hk = [_hkey(h) for h in horizons]
+    return {
+        "harrell_c": None, "harrell_c_ci": [None, None], "uno_c": None, "uno_tau": None,
+        "td_auc": dict.fromkeys(hk), "brier": dict.fromkeys(hk), "ibs": None,
+        "cox": {"hr_per_point": None, "hr_ci": [None, None], "p": None},
+        "groups": [], "logrank_p": None, "trend_p": None,
+        "calibration": {h: {"slope": None, "ici": None} for h in hk},
+        "optimism_corrected_c": None, "consistency_rate": None,
+    }
+
+
 def _analyse_score(
     s: _Score, t: np.ndarray, e: np.ndarray, horizons: Sequence[float], B: int, seed: int,
     progress: bool, tables: dict[str, list[pd.DataFrame]],
@@ -297,11 +317,13 @@ def _analyse_score(
     if n < MIN_PATIENTS or events < MIN_EVENTS:
         null["all"] = (f"too few patients or deaths ({n} patients, {events} deaths; at least "
                        f"{MIN_PATIENTS} and {MIN_EVENTS} needed)")
+        entry.update(_unanalysed(horizons))
         return entry, None
     ts, es = t[m], e[m]
     v = s.values.to_numpy(dtype=float)[m]
     if np.unique(v).size < 2:
         null["all"] = f"the score takes a single value ({v[0]:g}) in all {n} patients"
+        entry.update(_unanalysed(horizons))
         return entry, None
     g = s.groups.to_numpy(dtype=object)[m]
     risk = orient_risk(v, s.direction)
@@ -310,6 +332,10 @@ def _analyse_score(
     tau = uno_tau(ts, horizons)
     entry.update({"harrell_c": _num(hc.c), "harrell_c_ci": _pair(hc.ci_lower, hc.ci_upper),
                   "uno_c": _num(uno_c(ts, es, risk, tau)), "uno_tau": _num(tau)})
+    if entry["uno_c"] is None:
+        null["uno_c"] = f"no death before the truncation time tau = {tau:g} months"
+    if None in entry["harrell_c_ci"]:
+        null["harrell_c_ci"] = "too few bootstrap samples with a comparable pair"
     grid = sorted({*[float(h) for h in horizons],
                    *np.arange(1.0, float(np.quantile(ts, 0.9)) + 1e-9, 1.0).tolist()})
     auc = td_auc(ts, es, risk, grid)
@@ -327,6 +353,8 @@ def _analyse_score(
     entry["cox"] = {"hr_per_point": _num(row["hr"]), "hr_ci": _pair(row["ci_lower"],
                     row["ci_upper"]), "p": _num(row["p"]), "ph_p": _num(row["ph_p"]),
                     "penalized": cox.penalized}
+    if entry["cox"]["hr_per_point"] is None or None in entry["cox"]["hr_ci"]:
+        null["cox"] = "; ".join(cox.notes) or "the Cox model could not be estimated"
     fr = cox.forest().assign(score=s.name, ph_p=row["ph_p"])
     fr["term"] = f"{s.label} (per point)"
     tables["cox_scores"].append(fr)
@@ -351,12 +379,19 @@ def _analyse_score(
                        "median_ci": _pair(r.median_ci_lower, r.median_ci_upper)})
         if _num(r.median) is None:
             null[f"groups.{r.group}.median"] = "not reached (survival stayed above 50%)"
+        for side, lim in (("lower", r.median_ci_lower), ("upper", r.median_ci_upper)):
+            if _num(lim) is None:
+                null[f"groups.{r.group}.median_ci.{side}"] = _median_limit_reason(side)
     entry["groups"] = groups
     if len(order) >= 2:
         entry["logrank_p"] = _num(logrank_global(ts, es, g).p)
         tr = logrank_trend(ts, es, g, order)
         entry["trend_p"] = _num(tr.p)
         entry["trend_statistic"] = _num(tr.statistic)
+        for key in ("logrank_p", "trend_p"):
+            if entry[key] is None:
+                null[key] = ("the log-rank variance is 0 (no death at a time when two "
+                             "groups are at risk)")
         pw = logrank_pairwise(ts, es, g, order)
         pw.insert(0, "score", s.name)
         tables["logrank_pairwise"].append(pw)
@@ -369,8 +404,19 @@ def _analyse_score(
     pred = model.survival(v, horizons)
     bs = brier_at(ts, es, pred, horizons)
     entry["brier"] = {_hkey(h): _num(bs[float(h)]) for h in horizons}
+    for h in horizons:
+        if entry["brier"][_hkey(h)] is None:
+            null[f"brier.{_hkey(h)}"] = (
+                f"horizon outside the follow-up (first {ts.min():g}, last {ts.max():g} "
+                "months): the censoring weights do not exist there")
+    # the integration grid: distinct observed times from the first up to the largest
+    # horizon, below the last follow-up time (see cohort.validation.brier.ibs_grid)
+    igrid = ibs_grid(ts, float(max(horizons)))
     entry["ibs"] = _num(integrated_brier(ts, es, model, v, tau=float(max(horizons))))
-    entry["ibs_tau"] = _num(min(float(max(horizons)), float(ts.max())))
+    entry["ibs_from"] = _num(igrid[0]) if len(igrid) else None
+    entry["ibs_tau"] = _num(igrid[-1]) if len(igrid) else None
+    if entry["ibs"] is None:
+        null["ibs"] = "fewer than two observed times before the largest horizon"
     cal: dict[str, Any] = {}
     for k, h in enumerate(horizons):
         ct = calibration_table(ts, es, pred[:, k], h)
@@ -381,6 +427,8 @@ def _analyse_score(
                          "e90": _num(cs.e90), "method": cs.method}
         if cs.method == "none":
             null[f"calibration.{_hkey(h)}"] = "follow-up does not reach the horizon or no deaths"
+        elif None in (cal[_hkey(h)]["slope"], cal[_hkey(h)]["ici"]):
+            null[f"calibration.{_hkey(h)}"] = "the calibration Cox model did not converge"
     entry["calibration"] = cal
 
     opt = bootstrap_optimism(ts, es, v, B=B, seed=seed, progress=progress,
@@ -392,8 +440,13 @@ def _analyse_score(
                          "failed": opt.n_failed}
     # The Cox model is linear in the score, so its C equals the oriented score's C when
     # the fitted sign agrees with the score's direction (1 - C otherwise); the corrected
-    # value is reported on the oriented scale so that it sits next to harrell_c.
-    entry["optimism_corrected_c"] = _num(hc.c - opt.c_optimism)
+    # value is reported on the oriented scale so that it sits next to harrell_c:
+    # C - optimism when the signs agree, 1 - (C_model - optimism) = C + optimism when not.
+    agrees = not (abs(opt.c_apparent - (1 - hc.c)) < abs(opt.c_apparent - hc.c))
+    entry["optimism_corrected_c"] = _num(
+        hc.c - opt.c_optimism if agrees else hc.c + opt.c_optimism)
+    if entry["optimism_corrected_c"] is None:
+        null["optimism_corrected_c"] = f"every one of the {opt.B} bootstrap refits failed"
 
     # fixed-horizon logistic models
     hl: dict[str, Any] = {}
@@ -404,6 +457,10 @@ def _analyse_score(
                         "or_ci": _pair(first["ci_lower"], first["ci_upper"]),
                         "p": _num(first["p"]), "n": hres.n, "deaths": hres.deaths,
                         "excluded_censored_before_horizon": hres.n_excluded_censored}
+        if hl[_hkey(h)]["or_per_point"] is None:
+            null[f"horizon_logistic.{_hkey(h)}"] = (
+                f"not estimable among the {hres.n} patients with known status at {h:g} months "
+                f"({hres.deaths} deaths): no deaths, no survivors, or separation")
         tables["horizon_logistic"].append(hres.table.assign(
             score=s.name, horizon=h, n=hres.n, deaths=hres.deaths,
             n_excluded_censored=hres.n_excluded_censored))
@@ -538,8 +595,19 @@ def run_validation(
                      "site_overrides": options.site_overrides},
         "notes": notes,
     }
+    overall_null: dict[str, str] = {}
     if _num(med["median"]) is None:
         results["overall"]["median_note"] = "not reached (survival stayed above 50%)"
+        overall_null["median"] = results["overall"]["median_note"]
+    for side, lim in (("lower", med["median_ci_lower"]), ("upper", med["median_ci_upper"])):
+        if _num(lim) is None:
+            overall_null[f"median_ci.{side}"] = _median_limit_reason(side)
+    for h, v in results["overall"]["survival"].items():
+        if v is None:
+            overall_null[f"survival.{h}"] = (
+                f"{h} months is beyond the last follow-up ({_num(t.max()) or 0:g} months) "
+                "with the curve above 0: not extrapolated")
+    results["overall"]["null_reasons"] = overall_null
 
     score_excl: dict[int, list[tuple[str, str]]] = {}
     for s in prepared:
