@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -164,3 +165,27 @@ def test_assign_groups_every_value_of_the_range(name: str) -> None:
     values = list(range(definition.minimum, definition.maximum + 1))
     got = assign_groups(pd.Series(values, dtype="Int64"), definition).tolist()
     assert got == [next(g.label for g in definition.groups if g.lo <= v <= g.hi) for v in values]
+
+
+def test_every_cited_source_key_is_listed_in_the_package() -> None:
+    # Provenance: a clinical number cites a source key (S1, S14, ...) that the
+    # cohort.scores docstring lists. "S2-S5" (sacral levels in SINS) is not a key.
+    import cohort.scores as package
+
+    listed = set(re.findall(r"^- (S\d+(?:, S\d+)*):", package.__doc__ or "", re.M))
+    listed_keys = {k for group in listed for k in group.split(", ")}
+    cited: set[str] = set()
+    for path in Path(package.__file__).parent.glob("*.py"):
+        text = path.read_text(encoding="utf-8").replace("S2-S5", "")
+        cited |= set(re.findall(r"\bS\d{1,2}\b", text))
+    assert cited <= listed_keys, sorted(cited - listed_keys)
+
+
+def test_revised_middle_band_upper_limit_cites_its_source() -> None:
+    # The 2005 text predicts ">= 6 months" for 9-11; the consistency band closes it at 12
+    # months, which is Zoccali 2016's (S44) grouping, not the 2005 text.
+    middle = REGISTRY["tokuhashi_revised"].groups[1]
+    assert middle.band_months == (6.0, 12.0)
+    assert middle.predicted_survival == ">= 6 months"
+    assert middle.source is not None
+    assert "S44" in middle.source

@@ -6,6 +6,13 @@ registered in :data:`REGISTRY` with its range, groups, direction, inputs and ref
 :func:`compute_scores` computes them vectorised, and a missing input makes the score
 missing for that row with the reason recorded (never guessed).
 
+The missing-input rule is strict: a score is missing whenever any of its input columns
+is missing for the row, even where the known inputs already fix the item or the group
+(e.g. ``vertebral_mets`` 3 makes the Tomita bone item "multiple" whatever
+``extraspinal_bone_mets`` is). Reason: one rule a reader can check from the input
+alone, with no per-score case analysis that could silently score a patient on partial
+information; the rows left out are counted and listed with their reasons.
+
 Primary-site placements and the assumptions for sites a definition does not place are
 in :mod:`cohort.scores.sites`; change them with ``ScoreOptions(site_overrides=...)``.
 
@@ -34,6 +41,8 @@ source showed the value; CONFLICT: sources disagree (the choice is documented).
 - S24, S25, S26, S27: SINS tables of pacs.de, cancercalc, cliot ``sins_spine_score``,
   and Fourney et al. J Clin Oncol 2011;29:3072 as reproduced by spinemd.
 - S33: Medical Algorithms, van der Linden score.
+- S44: Zoccali C et al. Eur Spine J 2016, "The Tokuhashi score: effectiveness and
+  pitfalls" (accuracy by revised Tokuhashi group: < 6, 6-12, > 12 months).
 """
 
 from __future__ import annotations

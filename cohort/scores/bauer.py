@@ -24,6 +24,8 @@ BAUER_MODIFIED_INPUTS: tuple[str, ...] = (
 )  # fmt: skip
 BAUER_ORIGINAL_INPUTS: tuple[str, ...] = (*BAUER_MODIFIED_INPUTS, "pathologic_fracture")
 
+# "No visceral metastases" earns 1 point (S19 [S]; Bauer 1995 via S8); removable and
+# unremovable organ metastases are both visceral metastases, so both earn 0.
 _NO_VISCERAL = {"none": 1, "removable": 0, "unremovable": 0}
 
 

@@ -83,6 +83,14 @@ class ScoreDefinition:
 
 _T05_REF = "Tokuhashi Y et al. Spine 2005;30(19):2186-91 (PMID 16205345)"
 _T05_GROUPS_SRC = "Tokuhashi 2005 (Spine 30:2186) abstract S4 [V]; NICE CG75 table S1 [V]"
+# The 2005 text predicts ">= 6 months" for 9-11 with no upper limit; the band used for
+# consistency rates closes it at 12 months (the 12-15 group's lower limit), as the
+# accuracy studies pooled by Zoccali 2016 (S44 [V]) do ("II (6-12 mo)"). Assumption
+# behind that choice: a 9-11 patient who outlives 12 months was predicted too short.
+_T05_MIDDLE_SRC = (
+    _T05_GROUPS_SRC + "; band upper limit 12 months: Zoccali 2016 (Eur Spine J) S44 [V] "
+    "group II 6-12 months (the 2005 text says only >= 6 months)"
+)
 _T90_REF = "Tokuhashi Y et al. Spine 1990;15(11):1110-3"
 _T90_GROUPS_SRC = "medicalalgorithms reproduction of Tokuhashi 1990 (S6) [S]"
 _TOMITA_REF = "Tomita K et al. Spine 2001;26(3):298-306"
@@ -111,7 +119,7 @@ def _definitions() -> dict[str, ScoreDefinition]:
                 ScoreGroup("0-8", 0, 8, "< 6 months", (0.0, 6.0),
                            "conservative or palliative", _T05_GROUPS_SRC),
                 ScoreGroup("9-11", 9, 11, ">= 6 months", (6.0, 12.0),
-                           "palliative surgery", _T05_GROUPS_SRC),
+                           "palliative surgery", _T05_MIDDLE_SRC),
                 ScoreGroup("12-15", 12, 15, ">= 12 months", (12.0, None),
                            "excisional surgery", _T05_GROUPS_SRC),
             ),

@@ -16,8 +16,10 @@ TOMITA_INPUTS: tuple[str, ...] = (
     "primary_site", "visceral_mets", "vertebral_mets", "extraspinal_bone_mets",
 )  # fmt: skip
 
-# Visceral metastases: none 0, treatable 2, untreatable 4 (S14, S7). The canonical
-# "removable" is read as "treatable" and "unremovable" as "untreatable".
+# Visceral metastases: none 0, treatable 2, untreatable 4 (S14, S7). Assumption: the
+# canonical schema records resectability (the Tokuhashi wording), not treatability, so
+# "removable" is read as "treatable" and "unremovable" as "untreatable" (a cohort that
+# records treatability should code its treatable organ metastases as "removable").
 _VISCERAL = {"none": 0, "removable": 2, "unremovable": 4}
 
 
@@ -56,7 +58,9 @@ def tomita(frame: pd.DataFrame, options: ScoreOptions | None = None) -> pd.Serie
     exactly one bone lesion in total (``vertebral_mets == 1`` and
     ``extraspinal_bone_mets == 0``); anything else is multiple. Growth placements of
     sites the published examples do not name are assumptions listed in
-    :mod:`cohort.scores.sites` (``site_overrides["tomita"]``).
+    :mod:`cohort.scores.sites` (``site_overrides["tomita"]``). Reading ``removable``
+    as treatable and ``unremovable`` as untreatable is an assumption (the schema records
+    resectability); code treatable organ metastases as ``removable``.
 
     Groups (S14, Table 8): 2-3 mean survival 50 months (long-term local control, wide or
     marginal excision); 4-5 23.5 months (marginal or intralesional excision); 6-7 15
