@@ -194,3 +194,24 @@ def test_ibs_window_matches_scikit_survival_on_that_grid() -> None:
     assert s["ibs"] == pytest.approx(ref, rel=1e-9)
     assert s["ibs_tau"] == pytest.approx(grid[-1])
     assert s["ibs_tau"] <= max(HORIZONS)
+
+
+def test_median_ci_limit_reasons_name_the_band_that_stays_above_half(tmp_path: Path) -> None:
+    """lifelines: the median's upper limit is where the upper band reaches 50%."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    f = _cohort(80, 1)
+    cut = 1.05 * KaplanMeierFitter().fit(f["time_months"], f["event"]).median_survival_time_
+    f["event"] = np.where(f["time_months"] > cut, 0, f["event"])  # follow-up ends just
+    f["time_months"] = np.minimum(f["time_months"], cut)  # after the median
+    data = _run(f, tmp_path)
+    kmf = KaplanMeierFitter().fit(f["time_months"], f["event"])
+    lo_band, hi_band = kmf.confidence_interval_.iloc[:, 0], kmf.confidence_interval_.iloc[:, 1]
+    limits = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
+    assert np.isfinite(limits[0])
+    assert lo_band.min() <= 0.5
+    assert not np.isfinite(limits[1])
+    assert hi_band.min() > 0.5
+    assert data["overall"]["median_ci"][1] is None
+    assert "upper 95% confidence band" in data["overall"]["null_reasons"]["median_ci.upper"]

@@ -284,8 +284,9 @@ def _prepare_scores(
 
 def _median_limit_reason(side: str) -> str:
     """Why the ``side`` limit of a median's CI is null (see :mod:`cohort.models.km`)."""
-    band = "upper" if side == "lower" else "lower"
-    return (f"not reached: the {band} 95% confidence band of the survival curve stays "
+    # the lower limit is where the lower band first reaches 50%, the upper limit where
+    # the upper band does (lifelines' median_survival_times on the band)
+    return (f"not reached: the {side} 95% confidence band of the survival curve stays "
             "above 50%")
 
 
