@@ -121,3 +121,33 @@ def test_bootstrap_c_part_equals_fast_path_optimism_corrected_c() -> None:
     ref = optimism_corrected_c(t, e, x, B=15, seed=7)
     assert ours.c_apparent == pytest.approx(ref.apparent, abs=1e-12)
     assert ours.c_optimism == pytest.approx(ref.optimism, abs=1e-12)
+
+
+def test_slope_one_for_the_true_model_half_for_doubled_lp_matching_lifelines() -> None:
+    """True-model survival gives slope ~1 and a small ICI; lp * 2 gives slope ~0.5.
+
+    The doubled predictor drives some predicted survival below 1e-12; those values must
+    enter log(-log S) unchanged, so slope and ICI equal lifelines' Cox fits on the
+    untouched complementary log-log (the slope to 1e-5, the ICI to 1e-5).
+    """
+    rng = np.random.default_rng(11)
+    n, lam, beta, h = 800, 0.08, 0.7, 12.0
+    x = rng.normal(size=n)
+    death = rng.exponential(1 / (lam * np.exp(beta * x)))
+    cens = rng.uniform(0, 36, n)
+    t, e = np.minimum(death, cens), (death <= cens).astype(int)
+    true = calibration_summary(t, e, np.exp(-lam * h * np.exp(beta * x)), h)
+    assert true.slope == pytest.approx(1.0, abs=0.15)
+    assert true.ici < 0.02
+    doubled = np.exp(-lam * h * np.exp(2 * beta * x))
+    assert (doubled < 1e-12).any()
+    res = calibration_summary(t, e, doubled, h)
+    assert res.slope == pytest.approx(0.5, abs=0.075)
+    cll = np.log(-np.log(doubled))
+    df = pd.DataFrame({"cll": cll, "T": np.minimum(t, h), "E": ((e == 1) & (t <= h)).astype(int)})
+    assert res.slope == pytest.approx(CoxPHFitter().fit(df, "T", "E").params_["cll"], abs=1e-5)
+    basis = rcs_basis(cll, np.quantile(cll, [0.1, 0.5, 0.9]))
+    df2 = df.assign(a=basis[:, 0], b=basis[:, 1])[["a", "b", "T", "E"]]
+    cph = CoxPHFitter().fit(df2, "T", "E")
+    obs = 1 - cph.predict_survival_function(df2[["a", "b"]], times=[h]).to_numpy()[0]
+    assert res.ici == pytest.approx(np.mean(np.abs((1 - doubled) - obs)), abs=1e-5)

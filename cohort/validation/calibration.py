@@ -154,7 +154,10 @@ def calibration_summary(
     """Calibration slope and ICI at ``horizon`` (see the module notes for the method)."""
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=int)
-    s = np.clip(np.asarray(predicted, dtype=float), 1e-12, 1 - 1e-12)
+    # keep log(-log S) finite without moving any representable prediction: only S = 0
+    # (underflow) and S = 1 are nudged (a cruder clip at 1e-12 biased the slope of
+    # very extreme predictions)
+    s = np.clip(np.asarray(predicted, dtype=float), np.finfo(float).tiny, np.nextafter(1.0, 0.0))
     th = np.minimum(t, horizon)
     eh = ((e == 1) & (t <= horizon)).astype(int)
     nan = CalibrationSummary(horizon, np.nan, np.nan, np.nan, np.nan, len(t), "none")
