@@ -1,7 +1,9 @@
 """Property-based tests (Hypothesis) of every registered score.
 
 - range: a computed score lies in [minimum, maximum] of its registry entry;
-- missingness: the score is missing exactly when one of its inputs is missing;
+- missingness: the score is missing exactly when one of its inputs is missing (or,
+  for van der Linden with ``van_der_linden_kps10="missing"``, KPS is 10), and then
+  has a reason;
 - groups: the group label is the registry group whose bounds contain the score;
 - monotonicity: improving one component never lowers a higher-is-better score and
   never raises a higher-is-worse one (both vertebral-body codings);
@@ -41,7 +43,11 @@ complete_patient = st.fixed_dictionaries({c: st.sampled_from(v) for c, v in VALU
 patient_with_gaps = st.fixed_dictionaries(
     {c: st.one_of(st.none(), st.sampled_from(v)) for c, v in VALUES.items()}
 )
-options_strategy = st.builds(ScoreOptions, vertebral_option=st.sampled_from(["321", "3-12-0"]))
+options_strategy = st.builds(
+    ScoreOptions,
+    vertebral_option=st.sampled_from(["321", "3-12-0"]),
+    van_der_linden_kps10=st.sampled_from(["lowest", "missing"]),
+)
 
 
 def to_frame(patients: list[dict[str, object]]) -> pd.DataFrame:
@@ -68,7 +74,11 @@ def test_range_missingness_and_groups(
     for name, definition in REGISTRY.items():
         scores = result.values[name]
         any_missing = df[list(definition.inputs)].isna().any(axis=1)
+        if name == "van_der_linden" and options.van_der_linden_kps10 == "missing":
+            # KPS 10 is left unscored under this option (below the published bands).
+            any_missing |= (df["kps"] == 10).fillna(False).astype(bool)
         assert (scores.isna() == any_missing).all()
+        # Every missing score has its reason, and only missing scores have one.
         assert (result.reasons[name].notna() == any_missing).all()
         known = scores.dropna().astype(int)
         assert ((known >= definition.minimum) & (known <= definition.maximum)).all()
@@ -100,6 +110,12 @@ def test_improving_one_component_moves_scores_the_right_way(
     result = compute_scores(to_frame([worse, better]), options=options)
     for name, definition in REGISTRY.items():
         low, high = result.values[name].iloc[0], result.values[name].iloc[1]
+        if pd.isna(low) or pd.isna(high):
+            # Only KPS 10 under van_der_linden_kps10="missing" is left unscored.
+            assert name == "van_der_linden", (name, worse, better)
+            assert options.van_der_linden_kps10 == "missing"
+            assert 10 in (worse["kps"], better["kps"])
+            continue
         if definition.direction == "higher_is_better":
             assert high >= low, (name, component, worse, better)
         else:

@@ -6,8 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cohort.errors import CohortInputError
 from cohort.schema import PRIMARY_SITES
-from cohort.scores import compute_scores, van_der_linden
+from cohort.scores import (
+    ScoreOptions,
+    compute_scores,
+    describe_score_options,
+    load_score_options,
+    van_der_linden,
+)
 
 COLUMNS = ("kps", "primary_site", "visceral_mets")
 
@@ -76,3 +83,34 @@ def test_missing_inputs() -> None:
         "visceral_mets missing",
         "primary_site missing; visceral_mets missing",
     ]
+
+
+def test_kps10_option_missing_leaves_the_score_missing_with_reason() -> None:
+    # The KPS 10 -> 0 assumption is configurable: "missing" leaves V8 (KPS 10) unscored.
+    options = ScoreOptions(van_der_linden_kps10="missing")
+    result = compute_scores(PATIENTS, ["van_der_linden"], options)
+    values = result.values["van_der_linden"]
+    assert values.isna().tolist() == [False] * 7 + [True]
+    assert values.iloc[:7].tolist() == EXPECTED[:7]  # KPS 20-100 unchanged
+    assert pd.isna(result.values["van_der_linden_group"].iloc[7])
+    reasons = result.reasons["van_der_linden"]
+    assert reasons.iloc[:7].isna().all()
+    assert "kps 10" in reasons.iloc[7]
+    assert "van_der_linden_kps10" in reasons.iloc[7]
+    # A row with a missing input keeps its input reason.
+    df = frame((None, "breast", "none"), (10, "lung", None))
+    reasons = compute_scores(df, ["van_der_linden"], options).reasons["van_der_linden"]
+    assert reasons.tolist() == ["kps missing", "visceral_mets missing"]
+
+
+def test_kps10_option_is_validated_and_read_from_toml(tmp_path) -> None:
+    with pytest.raises(CohortInputError, match="van_der_linden_kps10"):
+        ScoreOptions(van_der_linden_kps10="drop")
+    path = tmp_path / "scores.toml"
+    path.write_text('van_der_linden_kps10 = "missing"\n', encoding="utf-8")
+    options = load_score_options(path)
+    assert options == ScoreOptions(van_der_linden_kps10="missing")
+    assert "van_der_linden_kps10 missing" in describe_score_options(options)
+    assert "kps10" not in describe_score_options(ScoreOptions())
+    # Default: KPS 10 scores 0 (V8: 0 + breast 3 + absent 1 = 4).
+    assert van_der_linden(PATIENTS.iloc[[7]]).iloc[0] == 4

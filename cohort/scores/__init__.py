@@ -57,6 +57,7 @@ from cohort.scores.compute import (
     score_components,
 )
 from cohort.scores.options import (
+    VAN_DER_LINDEN_KPS10_OPTIONS,
     VERTEBRAL_OPTIONS,
     ScoreOptions,
     describe_score_options,
@@ -73,6 +74,7 @@ from cohort.scores.van_der_linden import van_der_linden
 __all__ = [
     "REGISTRY",
     "SITE_ITEMS",
+    "VAN_DER_LINDEN_KPS10_OPTIONS",
     "VERTEBRAL_OPTIONS",
     "ScoreDefinition",
     "ScoreGroup",

@@ -177,7 +177,10 @@ def compute_scores(
         score = definition.compute(frame, options)
         values[name] = score.rename(name)
         values[f"{name}_group"] = assign_groups(score, definition)
-        reasons[name] = missing_reasons(frame, definition.inputs)
+        reason = missing_reasons(frame, definition.inputs)
+        if definition.unscored is not None:
+            reason = reason.fillna(definition.unscored(frame, options))
+        reasons[name] = reason
     return ScoreResult(
         values=pd.DataFrame(values, index=frame.index),
         reasons=pd.DataFrame(reasons, index=frame.index),

@@ -14,14 +14,20 @@ from cohort.errors import CohortInputError, InputFileError
 from cohort.schema import PRIMARY_SITES
 from cohort.scores.sites import SITE_ITEM_POINTS, SITE_ITEMS, SITE_PLACEMENTS, site_points_table
 
-__all__ = ["VERTEBRAL_OPTIONS", "ScoreOptions", "describe_score_options",
-           "load_score_options", "score_options_from"]
+__all__ = ["VAN_DER_LINDEN_KPS10_OPTIONS", "VERTEBRAL_OPTIONS", "ScoreOptions",
+           "describe_score_options", "load_score_options", "score_options_from"]
 
 #: Codings of the revised Tokuhashi "metastases in the vertebral body" item
 #: (sources CONFLICT): "321" is >=3 / 2 / 1 -> 0 / 1 / 2 (S2, S3, S6;
 #: the default) and "3-12-0" is >=3 / 1-2 / 0 -> 0 / 1 / 2 (two reproductions recorded
 #: by the calculator audit S7).
 VERTEBRAL_OPTIONS: tuple[str, ...] = ("321", "3-12-0")
+
+#: How the van der Linden score treats KPS 10, which is below its lowest published band
+#: (20-40, S33): "lowest" scores it 0 like 20-40 (the default; assumption: a worse
+#: status cannot earn more points, and leaving it out would drop the sickest
+#: patients); "missing" leaves the score missing for that patient, with the reason.
+VAN_DER_LINDEN_KPS10_OPTIONS: tuple[str, ...] = ("lowest", "missing")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,10 @@ class ScoreOptions:
         ``{"tomita": {"melanoma": 2}, "tokuhashi_original": {"unknown": 0}}``. Items
         are those of :data:`cohort.scores.sites.SITE_ITEMS`; points must be among the
         item's published values.
+    van_der_linden_kps10
+        ``"lowest"`` (default): KPS 10, below the lowest published van der Linden band
+        20-40, scores 0 like that band (assumption); ``"missing"``: the van der Linden
+        score is left missing for KPS 10, with the reason recorded.
 
     Raises
     ------
@@ -49,12 +59,18 @@ class ScoreOptions:
 
     vertebral_option: str = "321"
     site_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    van_der_linden_kps10: str = "lowest"
 
     def __post_init__(self) -> None:
         if self.vertebral_option not in VERTEBRAL_OPTIONS:
             raise CohortInputError(
                 f"vertebral_option {self.vertebral_option!r} is not known. Use one of "
                 f"{', '.join(repr(o) for o in VERTEBRAL_OPTIONS)}."
+            )
+        if self.van_der_linden_kps10 not in VAN_DER_LINDEN_KPS10_OPTIONS:
+            raise CohortInputError(
+                f"van_der_linden_kps10 {self.van_der_linden_kps10!r} is not known. Use one "
+                f"of {', '.join(repr(o) for o in VAN_DER_LINDEN_KPS10_OPTIONS)}."
             )
         clean: dict[str, dict[str, int]] = {}
         for item, sites in dict(self.site_overrides).items():
@@ -98,6 +114,7 @@ def load_score_options(path: str | PathLike[str]) -> ScoreOptions:
     Example::
 
         vertebral_option = "3-12-0"
+        van_der_linden_kps10 = "missing"   # default "lowest"
 
         [site_overrides.tomita]
         melanoma = 2            # moderate instead of the default rapid (assumption)
@@ -123,11 +140,11 @@ def load_score_options(path: str | PathLike[str]) -> ScoreOptions:
         raise InputFileError(
             f"the score-options file '{source.name}' is not valid TOML ({exc}). Fix the syntax."
         ) from None
-    unknown = sorted(set(data) - {"vertebral_option", "site_overrides"})
+    unknown = sorted(set(data) - {"vertebral_option", "van_der_linden_kps10", "site_overrides"})
     if unknown:
         raise CohortInputError(
             f"score-options file '{source.name}': unknown key(s) {unknown}. Allowed keys: "
-            "vertebral_option, site_overrides."
+            "vertebral_option, van_der_linden_kps10, site_overrides."
         )
     overrides = data.get("site_overrides", {})
     if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
@@ -137,7 +154,9 @@ def load_score_options(path: str | PathLike[str]) -> ScoreOptions:
         )
     try:
         return ScoreOptions(
-            vertebral_option=str(data.get("vertebral_option", "321")), site_overrides=overrides
+            vertebral_option=str(data.get("vertebral_option", "321")),
+            site_overrides=overrides,
+            van_der_linden_kps10=str(data.get("van_der_linden_kps10", "lowest")),
         )
     except CohortInputError as exc:
         raise CohortInputError(f"score-options file '{source.name}': {exc}") from None
@@ -162,9 +181,15 @@ def score_options_from(
 
 
 def describe_score_options(options: ScoreOptions) -> str:
-    """One line for summaries: ``"vertebral_option 321; site overrides: tomita melanoma=2"``."""
+    """One line for summaries: ``"vertebral_option 321; site overrides: tomita melanoma=2"``.
+
+    ``van_der_linden_kps10`` is named only when it is not the default ``"lowest"``.
+    """
     overrides = "; ".join(
         f"{item} " + ", ".join(f"{site}={points}" for site, points in sites.items())
         for item, sites in options.site_overrides.items() if sites
     )
-    return f"vertebral_option {options.vertebral_option}; site overrides: {overrides or 'none'}"
+    text = f"vertebral_option {options.vertebral_option}; site overrides: {overrides or 'none'}"
+    if options.van_der_linden_kps10 != "lowest":
+        text += f"; van_der_linden_kps10 {options.van_der_linden_kps10}"
+    return text

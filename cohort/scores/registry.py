@@ -55,6 +55,8 @@ class ScoreDefinition:
     ``compute(frame, options)`` returns the score as an ``Int64`` Series (NA where an
     input is missing); ``components(frame, options)`` the item points (float, NaN where
     missing). Their docstrings hold the full definition and references.
+    ``unscored(frame, options)``, when set, gives the reason a score is missing although
+    every input is present (an option that leaves a value unscored), NA elsewhere.
     """
 
     name: str
@@ -69,6 +71,7 @@ class ScoreDefinition:
     compute: Callable[[pd.DataFrame, ScoreOptions | None], pd.Series]
     components: Callable[[pd.DataFrame, ScoreOptions | None], pd.DataFrame]
     evidence: str = ""
+    unscored: Callable[[pd.DataFrame, ScoreOptions | None], pd.Series] | None = None
 
     @property
     def group_labels(self) -> tuple[str, ...]:
@@ -239,7 +242,8 @@ def _definitions() -> dict[str, ScoreDefinition]:
             purpose="survival",
             compute=van_der_linden.van_der_linden,
             components=van_der_linden.van_der_linden_components,
-            evidence="[S] S33; KPS 10 -> 0 is an assumption",
+            evidence="[S] S33; KPS 10 -> 0 is an assumption (option van_der_linden_kps10)",
+            unscored=van_der_linden.van_der_linden_unscored,
         ),
         ScoreDefinition(
             name="sins",

@@ -7,14 +7,23 @@ import pandas as pd
 from cohort.scores._common import band_points, check_inputs, map_points, total_points
 from cohort.scores.options import ScoreOptions
 
-__all__ = ["VAN_DER_LINDEN_INPUTS", "van_der_linden", "van_der_linden_components"]
+__all__ = [
+    "VAN_DER_LINDEN_INPUTS",
+    "van_der_linden",
+    "van_der_linden_components",
+    "van_der_linden_unscored",
+]
 
 VAN_DER_LINDEN_INPUTS: tuple[str, ...] = ("kps", "primary_site", "visceral_mets")
 
 # KPS 80-100 -> 2, 50-70 -> 1, 20-40 -> 0 (S33). KPS 10 is below the lowest published
-# band; assumption: it scores 0 like 20-40 (a worse status cannot earn more points, and
-# leaving it missing would drop the sickest patients).
-_KPS_BANDS = ((80, 2), (50, 1), (10, 0))
+# band; assumption (default, ScoreOptions.van_der_linden_kps10 = "lowest"): it scores 0
+# like 20-40 (a worse status cannot earn more points, and leaving it missing would drop
+# the sickest patients). With "missing" KPS 10 gets no points and the score is missing.
+_KPS_BANDS = {
+    "lowest": ((80, 2), (50, 1), (10, 0)),
+    "missing": ((80, 2), (50, 1), (20, 0)),
+}
 # Visceral metastases absent 1, present 0 (S33); removable and unremovable are present.
 _NO_VISCERAL = {"none": 1, "removable": 0, "unremovable": 0}
 
@@ -30,7 +39,7 @@ def van_der_linden_components(
     check_inputs(frame, VAN_DER_LINDEN_INPUTS)
     return pd.DataFrame(
         {
-            "kps": band_points(frame["kps"], _KPS_BANDS),
+            "kps": band_points(frame["kps"], _KPS_BANDS[options.van_der_linden_kps10]),
             "primary_tumour": map_points(
                 frame["primary_site"], options.site_points("van_der_linden")
             ),
@@ -38,6 +47,22 @@ def van_der_linden_components(
         },
         index=frame.index,
     )
+
+
+def van_der_linden_unscored(frame: pd.DataFrame, options: ScoreOptions | None = None) -> pd.Series:
+    """Why the score is missing although every input is present (``string``, NA otherwise).
+
+    Only with ``ScoreOptions(van_der_linden_kps10="missing")``: rows with KPS 10.
+    """
+    options = options or ScoreOptions()
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    if options.van_der_linden_kps10 == "missing":
+        kps10 = (pd.to_numeric(frame["kps"], errors="coerce") == 10).fillna(False)
+        out[kps10.to_numpy(dtype=bool)] = (
+            "kps 10 is below the published van der Linden bands (20-100); "
+            "option van_der_linden_kps10 = 'missing'"
+        )
+    return out
 
 
 def van_der_linden(frame: pd.DataFrame, options: ScoreOptions | None = None) -> pd.Series:
@@ -53,7 +78,9 @@ def van_der_linden(frame: pd.DataFrame, options: ScoreOptions | None = None) -> 
     ===================  ============================  ===========
 
     KPS 10 scores 0 (assumption: below the lowest published band 20-40; a worse status
-    cannot earn more points). Visceral metastases are present when ``visceral_mets`` is
+    cannot earn more points, and leaving it out would drop the sickest patients);
+    ``ScoreOptions(van_der_linden_kps10="missing")`` leaves the score missing for KPS 10
+    instead, with the reason. Visceral metastases are present when ``visceral_mets`` is
     ``removable`` or ``unremovable``.
 
     Groups (S33, read from Figure 2 of the paper): 0-3 group A, median survival 3
@@ -65,12 +92,14 @@ def van_der_linden(frame: pd.DataFrame, options: ScoreOptions | None = None) -> 
     frame
         Canonical cohort frame.
     options
-        :class:`ScoreOptions` (``site_overrides["van_der_linden"]``).
+        :class:`ScoreOptions` (``site_overrides["van_der_linden"]``,
+        ``van_der_linden_kps10``).
 
     Returns
     -------
     pandas.Series
-        ``Int64``, NA where any input is missing.
+        ``Int64``, NA where any input is missing (and for KPS 10 under the option
+        ``van_der_linden_kps10="missing"``).
 
     Notes
     -----
