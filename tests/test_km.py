@@ -202,3 +202,20 @@ def test_km_invariants_property(rows: list[tuple[int, bool]], horizon: float) ->
         assert np.isnan(mine[0])
     else:
         assert mine[0] == pytest.approx(ref["survival"], abs=1e-12)
+
+
+def test_pairwise_holm_leaves_pairs_without_deaths_out_of_the_family() -> None:
+    """Group c has no death and b's only observations are censored: pair b-c has no test.
+
+    Holm by hand over the two tests that exist (R: ``p.adjust(p, "holm")`` drops NA):
+    sorted p_(1) <= p_(2) -> min(1, 2 p_(1)), max(that, p_(2)).
+    """
+    t = np.arange(1.0, 11.0)
+    e = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    g = np.array(list("aaabbbbccc"))
+    out = logrank_pairwise(t, e, g, ["a", "b", "c"]).set_index(["group_a", "group_b"])
+    assert np.isnan(out.loc[("b", "c"), "p"])
+    assert np.isnan(out.loc[("b", "c"), "p_holm"])
+    p1, p2 = sorted([out.loc[("a", "b"), "p"], out.loc[("a", "c"), "p"]])
+    first = min(1.0, 2 * p1)
+    assert sorted(out["p_holm"].dropna()) == pytest.approx(sorted([first, max(first, p2)]))

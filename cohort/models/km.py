@@ -427,7 +427,8 @@ def logrank_pairwise(
     Returns
     -------
     DataFrame ``[group_a, group_b, statistic, p, p_holm]``, one row per pair in
-    ``group_order`` order.
+    ``group_order`` order. A pair with no death has NaN statistic and p and is left
+    out of the Holm family (R's ``p.adjust`` convention for missing p-values).
 
     References
     ----------
@@ -443,8 +444,12 @@ def logrank_pairwise(
         p = float(stats.chi2.sf(stat, 1)) if np.isfinite(stat) else np.nan
         rows.append({"group_a": a, "group_b": b, "statistic": stat, "p": p})
     out = pd.DataFrame(rows, columns=["group_a", "group_b", "statistic", "p"])
-    if len(out):
-        out["p_holm"] = multipletests(out["p"].to_numpy(), method="holm")[1]
-    else:
-        out["p_holm"] = pd.Series(dtype=float)
+    # Holm over the tests that exist: a pair without a death has no test (p NaN) and does
+    # not count in the family, as in R's p.adjust (n = number of non-missing p-values)
+    p_all = out["p"].to_numpy(dtype=float)
+    holm = np.full(len(out), np.nan)
+    ok = np.isfinite(p_all)
+    if ok.any():
+        holm[ok] = multipletests(p_all[ok], method="holm")[1]
+    out["p_holm"] = holm
     return out
