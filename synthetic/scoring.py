@@ -4,13 +4,15 @@ The calibration solver and the treatment teaching switch need the revised Tokuha
 score of hundreds of thousands of simulated patients before any DataFrame exists.
 This is a numpy transcription of :func:`cohort.scores.compute_scores` for that use
 only (default vertebral option ">=3/2/1 -> 0/1/2"); ``tests/test_synthetic_model.py``
-checks that both give the same score on generated cohorts.
+checks that both give the same score on generated cohorts, and
+``tests/test_scores_tokuhashi.py`` on every combination of the inputs.
 
 References
 ----------
 Tokuhashi Y, Matsuzaki H, Oda H, Oshima M, Ryu J. A revised scoring system for
 preoperative evaluation of metastatic spine tumor prognosis. Spine 2005;30:2186-91
-(clinical references 1.1, S1-S3).
+(NICE CG75 reproduction S1 [V]; S2, S3 [S]; source keys listed in the
+``cohort.scores`` docstring).
 """
 
 from __future__ import annotations
@@ -46,12 +48,13 @@ def tokuhashi_revised(
     frankel_code
         Index into ``("A", "B", "C", "D", "E")``.
     """
+    # Item points as in cohort.scores.tokuhashi (Tokuhashi 2005, S1-S3):
     score = TOKUHASHI_SITE_POINTS[site].astype(np.int16)
-    score += (kps >= 50).astype(np.int16) + (kps >= 80)
-    score += (extraspinal <= 2).astype(np.int16) + (extraspinal == 0)
-    score += (vertebral <= 2).astype(np.int16) + (vertebral == 1)
-    score += 2 - visceral_code.astype(np.int16)
-    score += (frankel_code >= 2).astype(np.int16) + (frankel_code == 4)
+    score += (kps >= 50).astype(np.int16) + (kps >= 80)  # KPS 10-40 / 50-70 / 80-100: 0/1/2
+    score += (extraspinal <= 2).astype(np.int16) + (extraspinal == 0)  # >=3 / 1-2 / 0: 0/1/2
+    score += (vertebral <= 2).astype(np.int16) + (vertebral == 1)  # >=3 / 2 / 1: 0/1/2
+    score += 2 - visceral_code.astype(np.int16)  # unremovable / removable / none: 0/1/2
+    score += (frankel_code >= 2).astype(np.int16) + (frankel_code == 4)  # A-B / C-D / E: 0/1/2
     return score
 
 

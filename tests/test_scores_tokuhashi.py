@@ -209,3 +209,31 @@ def test_index_is_preserved() -> None:
     values = compute_scores(df, ["tokuhashi_revised"]).values
     assert values.index.tolist() == df.index.tolist()
     assert values["tokuhashi_revised"].tolist() == REVISED_321
+
+
+def test_synthetic_numpy_copy_agrees_on_every_input_combination() -> None:
+    # synthetic.scoring re-implements the revised score on integer codes for the
+    # generator; a generated cohort need not contain every combination (KPS 10, rare
+    # sites), so compare on all 10 x 5 x 4 x 3 x 23 x 5 = 69,000 of them.
+    import itertools
+
+    import numpy as np
+
+    from cohort.schema import FRANKEL_GRADES, VISCERAL_METS
+    from synthetic.scoring import tokuhashi_group
+    from synthetic.scoring import tokuhashi_revised as numpy_revised
+
+    grid = list(itertools.product(range(10, 101, 10), range(5), range(1, 5),
+                                  VISCERAL_METS, PRIMARY_SITES, FRANKEL_GRADES))
+    df = frame(*grid)
+    reference = compute_scores(df, ["tokuhashi_revised"]).values
+    codes = {s: i for i, s in enumerate(PRIMARY_SITES)}
+    mine = numpy_revised(
+        df["primary_site"].map(codes).to_numpy(int), df["kps"].to_numpy(int),
+        df["extraspinal_bone_mets"].to_numpy(int), df["vertebral_mets"].to_numpy(int),
+        df["visceral_mets"].map({v: i for i, v in enumerate(VISCERAL_METS)}).to_numpy(int),
+        df["frankel"].map({g: i for i, g in enumerate(FRANKEL_GRADES)}).to_numpy(int),
+    )
+    np.testing.assert_array_equal(mine, reference["tokuhashi_revised"].to_numpy(int))
+    labels = np.array(["0-8", "9-11", "12-15"])[tokuhashi_group(mine)]
+    np.testing.assert_array_equal(labels, reference["tokuhashi_revised_group"].to_numpy(str))
