@@ -47,3 +47,17 @@ def test_no_deaths_is_not_estimable() -> None:
     res = horizon_logistic(pd.DataFrame({"s": [1.0, 2, 3]}), [10, 11, 12], [0, 0, 0], 6)
     assert not res.converged
     assert np.isnan(res.table["odds_ratio"].iloc[0])
+
+
+def test_score_constant_among_known_status_is_not_estimable_not_a_crash() -> None:
+    """Score 2 only in patients censored before 6 months: among those with known status
+    the score is constant, so the odds ratio is not identified (statsmodels: singular)."""
+    t = [1, 2, 3, 8, 9, 10, 2, 3, 4, 1]
+    e = [1, 1, 1, 0, 0, 0, 0, 0, 0, 1]
+    cov = pd.DataFrame({"s": [1.0, 1, 1, 1, 1, 1, 2, 2, 2, 1]})
+    res = horizon_logistic(cov, t, e, 6.0)
+    assert not res.converged
+    assert res.n == 7
+    assert res.n_excluded_censored == 3
+    assert np.isnan(res.table["odds_ratio"].iloc[0])
+    assert "constant" in res.note

@@ -122,6 +122,14 @@ def _group_without_deaths() -> pd.DataFrame:
     return f
 
 
+def _value_only_in_early_censored() -> pd.DataFrame:
+    """Two score values, one only in patients censored at 1 month: at every horizon the
+    score is constant among the patients with known status."""
+    f = _cohort(30, 9).assign(s=1.0)
+    f.loc[:2, ["s", "time_months", "event"]] = [2.0, 1.0, 0]
+    return f
+
+
 def _ten() -> pd.DataFrame:
     f = _cohort(10, 6)
     f["event"] = [1, 1, 1, 1, 1, 1, 0, 0, 1, 0]
@@ -129,7 +137,8 @@ def _ten() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("make", [_short_follow_up, _single_value, _all_censored,
-                                  _one_patient_group, _group_without_deaths, _ten])
+                                  _one_patient_group, _group_without_deaths, _ten,
+                                  _value_only_in_early_censored])
 def test_contract_keys_present_and_every_null_explained(make, tmp_path: Path) -> None:
     data = _run(make(), tmp_path)
     entry = data["scores"]["s"]

@@ -40,8 +40,10 @@ class HorizonResult:
     n_excluded_missing
         Missing a covariate.
     converged
-        False when statsmodels reported non-convergence or separation (then the
-        estimates are NaN and a ConvergenceWarning was issued).
+        False when the model was not estimated: no deaths or no survivors, a covariate
+        constant among the patients with known status, or non-convergence / separation
+        reported by statsmodels (then a ConvergenceWarning was issued). The odds ratios
+        are then NaN and ``note`` says why.
     """
 
     horizon: float
@@ -51,6 +53,7 @@ class HorizonResult:
     n_excluded_censored: int
     n_excluded_missing: int
     converged: bool = True
+    note: str = ""
 
 
 def horizon_outcome(
@@ -98,11 +101,24 @@ def horizon_logistic(
                           "ci_upper": np.nan, "p": np.nan})
     deaths = int(yy.sum())
     if deaths == 0 or deaths == len(yy):
-        return HorizonResult(horizon, empty, len(yy), deaths, n_cens, n_miss, False)
-    design = sm.add_constant(x[use].to_numpy(), has_constant="add")
+        why = "no deaths" if deaths == 0 else "no survivors"
+        return HorizonResult(horizon, empty, len(yy), deaths, n_cens, n_miss, False,
+                             f"{why} by {horizon:g} months among the patients with known status")
+    xu = x[use].to_numpy()
+    const = [str(c) for c, col in zip(terms, xu.T, strict=True) if np.ptp(col) == 0]
+    if const:
+        return HorizonResult(
+            horizon, empty, len(yy), deaths, n_cens, n_miss, False,
+            f"{', '.join(const)} constant among the {len(yy)} patients with known status "
+            f"at {horizon:g} months")
+    design = sm.add_constant(xu, has_constant="add")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.Logit(yy, design).fit(disp=0, maxiter=100)
+        try:
+            fit = sm.Logit(yy, design).fit(disp=0, maxiter=100)
+        except np.linalg.LinAlgError:  # collinear covariates
+            return HorizonResult(horizon, empty, len(yy), deaths, n_cens, n_miss, False,
+                                 "singular design (collinear covariates)")
     trouble = (SMConvergenceWarning, PerfectSeparationWarning)
     bad = [w for w in caught if issubclass(w.category, trouble)]
     params = np.asarray(fit.params)
@@ -112,7 +128,8 @@ def horizon_logistic(
             f"separation ({len(yy)} patients, {deaths} deaths); odds ratios not reported.",
             ConvergenceWarning, stacklevel=2,
         )
-        return HorizonResult(horizon, empty, len(yy), deaths, n_cens, n_miss, False)
+        return HorizonResult(horizon, empty, len(yy), deaths, n_cens, n_miss, False,
+                             "did not converge or shows separation")
     ci = np.asarray(fit.conf_int())
     table = pd.DataFrame({
         "term": terms,

@@ -461,7 +461,7 @@ def _analyse_score(
         if hl[_hkey(h)]["or_per_point"] is None:
             null[f"horizon_logistic.{_hkey(h)}"] = (
                 f"not estimable among the {hres.n} patients with known status at {h:g} months "
-                f"({hres.deaths} deaths): no deaths, no survivors, or separation")
+                f"({hres.deaths} deaths): {hres.note or 'not estimated'}")
         tables["horizon_logistic"].append(hres.table.assign(
             score=s.name, horizon=h, n=hres.n, deaths=hres.deaths,
             n_excluded_censored=hres.n_excluded_censored))
