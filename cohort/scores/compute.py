@@ -34,7 +34,8 @@ class ScoreResult:
         NA where missing) and ``<name>_group`` (``string``, NA where missing).
     reasons
         Same index; column ``<name>`` holds why the score is missing for the row
-        (e.g. ``"kps missing; frankel missing"``), NA where it was computed.
+        (e.g. ``"kps missing; frankel missing"``, or the reason an option left it
+        unscored, see :attr:`ScoreDefinition.unscored`), NA where it was computed.
     names
         Computed score names, in registry order (or the order asked for).
     skipped
