@@ -115,3 +115,29 @@ def test_td_auc_matches_hand_formula_and_nan_outside_follow_up() -> None:
         assert auc == pytest.approx(_auc_reference(t, e, tied, s), abs=1e-10)
     assert np.isnan(out["auc"].iloc[3])
     assert (out["auc"].iloc[:3] > 0.5).all()
+
+
+def test_td_auc_with_death_and_censoring_tied_at_last_follow_up() -> None:
+    """A death and a censoring both at the last time (10): the censoring survival is 0
+    there. That death is a control for every t < 10, so AUC(t) exists; scikit-survival
+    raised on it. Reference: the hand formula with the censoring Kaplan-Meier taking
+    deaths before censorings at tied times (scikit-survival's convention)."""
+    t = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10.0])
+    e = np.array([1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0])
+    r = np.array([5, 4, 3, 4, 3, 2, 2, 1, 1, 0, 0.0])
+
+    def G(s: float) -> float:
+        g = 1.0
+        for c in np.unique(t[(e == 0) & (t <= s)]):
+            at_risk = (t > c).sum() + ((t == c) & (e == 0)).sum()
+            g *= 1 - ((t == c) & (e == 0)).sum() / at_risk
+        return g
+
+    out = td_auc(t, e, r, [3, 6, 9])
+    for s, auc in zip(out["time"], out["auc"], strict=True):
+        cases, controls = np.flatnonzero((t <= s) & (e == 1)), np.flatnonzero(t > s)
+        w = np.array([1 / G(t[i]) for i in cases])
+        score = np.array([[1.0 if r[i] > r[j] else 0.5 if r[i] == r[j] else 0.0
+                           for j in controls] for i in cases])
+        ref = float((w[:, None] * score).sum() / (w.sum() * len(controls)))
+        assert auc == pytest.approx(ref, abs=1e-12)

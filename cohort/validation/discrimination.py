@@ -162,6 +162,13 @@ def td_auc(
     ]
     auc = dict.fromkeys(times, np.nan)
     if ok:
-        vals, _ = cumulative_dynamic_auc(y, y, r, np.asarray(ok))
+        # scikit-survival computes inverse-probability weights for every death in the
+        # test data, also after the last evaluation time, where they do not enter
+        # AUC(t); a death tied with censoring at the last follow-up time has censoring
+        # survival 0 there and made it raise. Deaths after max(ok) are passed as
+        # censored at the same time: still controls for every t <= max(ok), so the
+        # AUC is unchanged.
+        y_test = Surv.from_arrays((e == 1) & (t <= max(ok)), t)
+        vals, _ = cumulative_dynamic_auc(y, y_test, r, np.asarray(ok))
         auc.update(zip(ok, (float(v) for v in vals), strict=True))
     return pd.DataFrame({"time": times, "auc": [auc[x] for x in times]})
