@@ -36,3 +36,24 @@ def test_identical_scores_and_missing_values() -> None:
     assert res.n == len(t) - 10
     assert (res.difference, res.ci_lower, res.ci_upper) == (0.0, 0.0, 0.0)
     assert res.p == 1.0
+
+
+def test_interval_equals_lifelines_on_the_same_paired_resamples() -> None:
+    """Independent recomputation: the same patient draws (numpy Generator, seed) for
+    both scores, each C by lifelines; percentile interval and p must agree exactly."""
+    t, e, x, noise = _data(n=120, seed=8)
+    t = np.round(t)  # tied times
+    a, b = np.round(x + 0.5 * noise), np.round(x + 1.5 * noise)  # tied risks
+    res = paired_c_difference(t, e, a, b, B=150, seed=5)
+    rng = np.random.default_rng(5)
+    reps = []
+    for _ in range(150):
+        idx = rng.integers(0, len(t), len(t))
+        reps.append(concordance_index(t[idx], -a[idx], e[idx])
+                    - concordance_index(t[idx], -b[idx], e[idx]))
+    d = np.asarray(reps)
+    assert [res.ci_lower, res.ci_upper] == pytest.approx(np.quantile(d, [0.025, 0.975]),
+                                                         abs=1e-12)
+    # two-sided bootstrap p, bounded below by 1/B (documented)
+    assert res.p == pytest.approx(max(2 * min((d <= 0).mean(), (d >= 0).mean()), 1 / 150))
+    assert res.ci_lower <= res.difference <= res.ci_upper
