@@ -24,6 +24,14 @@ Conventions: times in months; C-indices and AUCs oriented so that a score workin
 its authors intended is above 0.5 (see :mod:`cohort.validation.discrimination`);
 hazard ratios per point are on the score's own scale (below 1 for scores where higher
 is better).
+
+Nulls: a value that cannot be estimated is ``null`` and its reason is in the
+``null_reasons`` of its block (``overall`` or the score), keyed by its path, e.g.
+``"survival.12"``, ``"brier.12"``, ``"groups.0-8.median_ci.upper"``; ``"all"`` when a
+score was not analysed at all (its contract keys are then present and null). Survival
+is never extrapolated beyond the last follow-up. The integrated Brier score states the
+window it was integrated over (``ibs_from`` to ``ibs_tau``); Uno's C its truncation
+time (``uno_tau``).
 """
 
 from __future__ import annotations
