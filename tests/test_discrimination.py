@@ -141,3 +141,32 @@ def test_td_auc_with_death_and_censoring_tied_at_last_follow_up() -> None:
                            for j in controls] for i in cases])
         ref = float((w[:, None] * score).sum() / (w.sum() * len(controls)))
         assert auc == pytest.approx(ref, abs=1e-12)
+
+
+def test_uno_c_with_tied_times_and_risks_matches_hand_formula() -> None:
+    """Times rounded to whole months and a 4-valued score: death-censoring ties at the
+    same time are comparable, risk ties count 1/2, weights 1/G(t_i)^2 with the censoring
+    Kaplan-Meier taking deaths first at tied times."""
+    rng = np.random.default_rng(4)
+    n = 120
+    x = rng.integers(0, 4, n).astype(float)
+    death = rng.exponential(1 / (0.08 * np.exp(0.4 * x)))
+    cens = rng.uniform(1, 30, n)
+    t, e = np.round(np.minimum(death, cens)), (death <= cens).astype(int)
+    assert len(np.unique(t[e == 1])) < (e == 1).sum()  # tied death times
+
+    def G(s: float) -> float:
+        g = 1.0
+        for c in np.unique(t[(e == 0) & (t <= s)]):
+            at_risk = (t > c).sum() + ((t == c) & (e == 0)).sum()
+            g *= 1 - ((t == c) & (e == 0)).sum() / at_risk
+        return g
+
+    tau = 12.0
+    num = den = 0.0
+    for i in np.flatnonzero((e == 1) & (t < tau)):
+        w = 1 / G(t[i]) ** 2
+        for j in np.flatnonzero((t > t[i]) | ((t == t[i]) & (e == 0))):
+            den += w
+            num += w * (1.0 if x[i] > x[j] else 0.5 if x[i] == x[j] else 0.0)
+    assert uno_c(t, e, x, tau) == pytest.approx(num / den, abs=1e-12)

@@ -6,7 +6,10 @@ Every function here takes a *risk*: higher means earlier death. A prognostic sco
 turned into a risk by :func:`orient_risk`: scores where higher is better (revised and
 original Tokuhashi, Bauer, van der Linden) are negated, scores where higher is worse
 (Tomita, SINS) are used as they are. A score that works as its authors intended then
-has a C-index above 0.5. Ties in the risk count 1/2 in every C and AUC here.
+has a C-index above 0.5. Ties in the risk count 1/2 in every C and AUC here. A death
+and a censoring at the same time form a comparable pair (the censored patient is taken
+to have outlived the death), in Harrell's C as in Uno's C; the censoring Kaplan-Meier
+of the IPCW weights takes deaths before censorings at tied times (scikit-survival).
 
 Harrell's C uses :func:`cohort.validation.concordance.harrell_c` (the conventions of
 lifelines' ``concordance_index``); Uno's C and the time-dependent AUC use
