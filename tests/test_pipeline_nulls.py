@@ -224,3 +224,19 @@ def test_median_ci_limit_reasons_name_the_band_that_stays_above_half(tmp_path: P
     assert hi_band.min() > 0.5
     assert data["overall"]["median_ci"][1] is None
     assert "upper 95% confidence band" in data["overall"]["null_reasons"]["median_ci.upper"]
+
+
+def test_penalised_group_model_is_flagged_in_results(tmp_path: Path) -> None:
+    """A score group without deaths separates the by-group Cox model; the refit is
+    penalised (ConvergenceWarning) and results.json must say so, not only stderr."""
+    f = _group_without_deaths()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"logistic model of death")
+        with pytest.warns(Warning, match="Refitted with a ridge penalty"):
+            res = run_validation(f, ["s:higher-is-worse"], horizons=(3.0, 6.0), bootstrap=2,
+                                 seed=0, compare=False)
+    s = res.results["scores"]["s"]
+    assert s["cox_groups"]
+    assert all(row["penalized"] for row in s["cox_groups"])
+    assert any("ridge penalty" in note for note in s["cox_groups_notes"])
+    assert s["cox"]["penalized"] is False

@@ -376,8 +376,10 @@ def _analyse_score(
         tables["cox_groups"].append(fg)
         entry["cox_groups"] = [
             {"term": r.term, "hr": _num(r.hr), "hr_ci": _pair(r.ci_lower, r.ci_upper),
-             "p": _num(r.p), "ph_p": _num(r.ph_p)} for r in _records(cg.table)
+             "p": _num(r.p), "ph_p": _num(r.ph_p), "penalized": cg.penalized}
+            for r in _records(cg.table)
         ]
+        entry["cox_groups_notes"] = list(cg.notes)
 
     # Kaplan-Meier by group, log-rank tests
     km = kaplan_meier(ts, es, g, group_order=order, horizons=horizons)
@@ -648,8 +650,10 @@ def run_validation(
     # factors and the multivariable model
     out_tables: dict[str, pd.DataFrame] = {}
     factor_rows = []
+    factor_penalized: dict[str, bool] = {}
     for name, design in factor_designs(data).items():
         fit = fit_cox_model(design, t, e, label=name)
+        factor_penalized[name] = fit.penalized
         factor_rows.append(fit.forest().assign(factor=name, ph_p=fit.table["ph_p"].to_numpy()))
     if factor_rows:
         ft = pd.concat(factor_rows, ignore_index=True)
@@ -657,7 +661,8 @@ def run_validation(
         results["cox_factors"] = [
             {"factor": r.factor, "term": r.term, "hr": _num(r.hr),
              "hr_ci": _pair(r.ci_lower, r.ci_upper), "p": _num(r.p), "n": int(r.n),
-             "events": int(r.events), "ph_p": _num(r.ph_p)} for r in _records(ft)]
+             "events": int(r.events), "ph_p": _num(r.ph_p),
+             "penalized": factor_penalized[r.factor]} for r in _records(ft)]
     base = next((s for s in prepared if s.name == "tokuhashi_revised" and s.source == "computed"),
                 None)
     results["cox_multivariable"] = []
