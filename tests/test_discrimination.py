@@ -101,7 +101,40 @@ def test_uno_c_matches_hand_ipcw_formula() -> None:
 
 def test_uno_tau_choice() -> None:
     assert uno_tau([1, 5, 20], (3, 6, 12)) == 12
-    assert uno_tau([1, 5, 10], (3, 6, 12)) == 5
+    # follow-up ends before the largest horizon: between the two largest times
+    assert uno_tau([1, 5, 10], (3, 6, 12)) == 7.5
+
+
+def test_uno_c_short_follow_up_keeps_deaths_before_the_last_time() -> None:
+    """Follow-up ends at 5 months (many censored there), horizon 12: tau falls between
+    the two largest times, so the death at the second-largest time (4) is used; the
+    reference is the hand IPCW formula over every death before 5."""
+    t = np.array([1, 1.5, 2, 2.5, 3, 3, 4, 4, 5, 5, 5, 5.0])
+    e = np.array([1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0])
+    r = np.array([6, 2, 5, 3, 1, 4, 5, 2, 1, 3, 0, 2.0])
+    tau = uno_tau(t, (3, 6, 12))
+    assert 4 < tau < 5
+    G = _censoring_km_deaths_first(t, e)
+    num = den = 0.0
+    for i in np.flatnonzero((e == 1) & (t < 5)):
+        w = 1 / G(t[i]) ** 2
+        for j in np.flatnonzero((t > t[i]) | ((t == t[i]) & (e == 0))):
+            den += w
+            num += w * (1.0 if r[i] > r[j] else 0.5 if r[i] == r[j] else 0.0)
+    assert uno_c(t, e, r, tau) == pytest.approx(num / den, abs=1e-12)
+
+
+def _censoring_km_deaths_first(t: np.ndarray, e: np.ndarray):
+    """G(s), the censoring Kaplan-Meier with deaths before censorings at tied times."""
+
+    def G(s: float) -> float:
+        g = 1.0
+        for c in np.unique(t[(e == 0) & (t <= s)]):
+            at_risk = (t > c).sum() + ((t == c) & (e == 0)).sum()
+            g *= 1 - ((t == c) & (e == 0)).sum() / at_risk
+        return g
+
+    return G
 
 
 def test_td_auc_matches_hand_formula_and_nan_outside_follow_up() -> None:

@@ -115,9 +115,11 @@ def harrell_c_bootstrap(
 def uno_tau(time: ArrayLike, horizons: Sequence[float]) -> float:
     """Truncation time for Uno's C: the largest horizon, if follow-up reaches beyond it.
 
-    Otherwise the largest observed time before which the Kaplan-Meier estimate of the
-    censoring distribution stays positive (the last follow-up time, exclusive), so that
-    the inverse-probability weights exist.
+    Otherwise a time strictly between the two largest distinct observed times (their
+    midpoint): the estimated censoring survival is still positive there (as
+    scikit-survival requires of tau), and every death before the last follow-up time
+    enters the estimate, which is the same for any tau in that interval. (Truncating at
+    the second-largest time itself would drop the deaths at that time.)
     """
     t = np.asarray(time, dtype=float)
     tau = float(max(horizons))
@@ -125,7 +127,7 @@ def uno_tau(time: ArrayLike, horizons: Sequence[float]) -> float:
     if tau < last:
         return tau
     earlier = t[t < last]
-    return float(earlier.max()) if len(earlier) else last
+    return (float(earlier.max()) + last) / 2 if len(earlier) else last
 
 
 def uno_c(
