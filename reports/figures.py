@@ -43,6 +43,10 @@ def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         )
 
 
+_HR_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0,
+             20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+
+
 def _label(name: object, labels: Mapping[str, str] | None) -> str:
     return plot_text(labels.get(str(name), name) if labels else name)
 
@@ -108,7 +112,11 @@ def forest_figure(df: pd.DataFrame, *, title: str | None = None,
     lo_x = min(0.5, float(finite.min()) / 1.2) if finite.size else 0.5
     hi_x = max(2.0, float(finite.max()) * 1.2) if finite.size else 2.0
     fig.update_layout(base_layout(title, height=max(260, 60 + 36 * len(names))))
+    # Explicit ticks: plotly's own log ticks label 0.3 as "3" (minor digits only), which
+    # reads as a hazard ratio of 3.
+    ticks = [t for t in _HR_TICKS if lo_x <= t <= hi_x]
     fig.update_xaxes(type="log", range=[np.log10(lo_x), np.log10(hi_x)],
+                     tickvals=ticks, ticktext=[f"{t:g}" for t in ticks],
                      title_text="Hazard ratio (95% CI, log scale)", row=1, col=1)
     fig.update_xaxes(visible=False, range=[0, 1], row=1, col=2)
     fig.update_yaxes(type="category", categoryorder="array",

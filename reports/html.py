@@ -186,13 +186,22 @@ def _download_item(file_name: str, df: pd.DataFrame, description: str,
 
 
 def _html_table(df: pd.DataFrame, *, table_id: str | None = None, cls: str = "data",
-                max_rows: int | None = None) -> str:
+                max_rows: int | None = None, group_first: bool = False) -> str:
+    """``group_first``: show the first column only where it changes (Table 1 blocks)."""
     shown = df if max_rows is None else df.head(max_rows)
     head = "".join(f"<th>{html_text(c)}</th>" for c in shown.columns)
     body = []
+    previous: object = None
     for row in shown.itertuples(index=False):
-        cells = "".join(f"<td>{html_text(_cell(v))}</td>" for v in row)
-        body.append(f"<tr>{cells}</tr>")
+        values = [_cell(v) for v in row]
+        new_block = not group_first or values[0] != previous
+        if group_first:
+            previous = values[0]
+            if not new_block:
+                values[0] = ""
+        cells = "".join(f"<td>{html_text(v)}</td>" for v in values)
+        body.append(f'<tr class="block-start">{cells}</tr>' if group_first and new_block
+                    else f"<tr>{cells}</tr>")
     attr = f' id="{table_id}"' if table_id else ""
     return (f'<div class="table-wrap"><table class="{cls}"{attr}><thead><tr>{head}</tr>'
             f"</thead><tbody>{''.join(body)}</tbody></table></div>")
@@ -312,7 +321,8 @@ def _cohort(page: _Page, result: ValidationLike, best: str | None,
     by = (f" and by {html_text(_score_label(best, registry, result.results))} group"
           if group_col and best else "")
     body.append(f"<h3>Table 1. Characteristics overall{by}</h3>")
-    body.append(_html_table(t1, table_id="table-one"))
+    shown = t1.rename(columns={"characteristic": "Characteristic", "level": "Statistic"})
+    body.append(_html_table(shown, table_id="table-one", group_first=True))
     body.append(page.download("table_one", t1, "Table 1"))
     excluded = result.excluded
     body.append('<h3>Exclusions<sup><a href="#fn-exclusions">1</a></sup></h3>')
@@ -346,8 +356,8 @@ def _survival(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) 
                                 "number at risk is counted at each tick of the time axis."
                                 '<sup><a href="#fn-censoring">2</a></sup>', km=name))
         body.append(_at_risk_table(km, f"at-risk-{key}", name))
-        body.append(page.download(f"km_{key}_at_risk", km.at_risk, "Number at risk"))
-        body.append(page.download(f"km_{key}_medians", km.medians, "Medians by group"))
+        body.append(page.download(f"km_{key}_at_risk", km.at_risk, "Number at risk") + " · "
+                    + page.download(f"km_{key}_medians", km.medians, "Medians by group"))
 
 
 def _discrimination(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) -> None:
@@ -367,13 +377,32 @@ def _discrimination(page: _Page, result: ValidationLike, registry: Mapping[str, 
         body.append("<p>No discrimination tables in this result.</p>")
 
 
+_FOREST_TITLES = {
+    "cox_scores": "Per score point (one Cox model per score)",
+    "cox_groups": "Score groups against the lowest group (one Cox model per score)",
+    "cox_factors": "Single factors (one unadjusted Cox model per factor)",
+    "cox_multivariable": "Revised Tokuhashi items together (one Cox model)",
+}
+
+
+def _term_label(term: str, registry: Mapping[str, Any], results: Mapping[str, Any]) -> str:
+    """A Cox term for a clinical reader: ``tokuhashi_revised: 9-11 vs 0-8`` ->
+    ``Revised Tokuhashi: 9-11 vs 0-8``; ``general_condition`` -> ``general condition``."""
+    head, sep, rest = term.partition(":")
+    if sep and head in registry:
+        return f"{_score_label(head, registry, results)}:{rest}"
+    return term.replace("head_neck", "head and neck").replace("_", " ")
+
+
 def _cox(page: _Page, result: ValidationLike, registry: Mapping[str, Any]) -> None:
     body = page.section("cox", "Hazard ratios")
     labels = {n: _score_label(n, registry, result.results) for n in registry}
     for name, df in find_tables(result.tables, "forest"):
         if df.empty:
             continue
-        body.append(page.figure(forest_figure(df, title=f"Cox model: {name}", labels=labels),
+        title = _FOREST_TITLES.get(name, f"Cox model: {name}")
+        terms = {str(t): _term_label(str(t), registry, result.results) for t in df["term"]}
+        body.append(page.figure(forest_figure(df, title=title, labels={**labels, **terms}),
                                 f"forest-{name}", "Hazard ratios with 95% CI on a log scale; "
                                 "n / events per row."))
         body.append(page.download(name, df, "Cox model"))

@@ -14,24 +14,65 @@ import pandas as pd
 
 from cohort.schema import COLUMNS
 
-__all__ = ["OVERALL_COLUMN", "table_one"]
+__all__ = ["LABELS", "LEVEL_LABELS", "OVERALL_COLUMN", "table_one"]
 
 OVERALL_COLUMN = "Overall"
 
 _SKIP = {"patient_id", "time_months", "event"}
+
+#: How each canonical characteristic is labelled for a clinical reader: the clinical
+#: name with its unit (the canonical column name is in the CSV column ``column``).
+LABELS: dict[str, str] = {
+    "age": "Age, years",
+    "sex": "Sex",
+    "primary_site": "Primary tumour site",
+    "kps": "Karnofsky performance status, %",
+    "ecog": "ECOG performance status (0-4)",
+    "extraspinal_bone_mets": "Extraspinal bone metastases, number of foci",
+    "vertebral_mets": "Vertebral bodies involved, number",
+    "visceral_mets": "Metastases to major internal organs",
+    "frankel": "Frankel grade (A = complete palsy, E = normal)",
+    "spinal_region": "Spinal region of the index lesion",
+    "cord_compression": "Spinal cord compression",
+    "back_pain": "Back pain",
+    "ambulatory": "Able to walk",
+    "albumin": "Serum albumin, g/dL",
+    "pathologic_fracture": "Pathologic fracture",
+    "sins_location": "SINS: location",
+    "sins_pain": "SINS: pain",
+    "sins_lesion": "SINS: bone lesion",
+    "sins_alignment": "SINS: radiographic alignment",
+    "sins_collapse": "SINS: vertebral body collapse",
+    "sins_posterolateral": "SINS: posterolateral involvement",
+}
+
+#: Category labels that are codes rather than words (cohort.schema vocabularies).
+LEVEL_LABELS: dict[str, dict[str, str]] = {
+    "primary_site": {"head_neck": "head and neck"},
+    "sins_collapse": {"gt50": ">50% collapse", "lt50": "<50% collapse",
+                      "body_gt50": "no collapse, >50% of body involved",
+                      "none": "none of these"},
+}
 
 
 def _pct(k: int, n: int) -> str:
     return f"{k} ({100.0 * k / n:.1f}%)" if n else f"{k} (–)"
 
 
-def _continuous(values: pd.Series) -> tuple[str, str]:
+def _whole(x: float) -> str:
+    """A quantile of whole-number data: ``80`` rather than ``80.0``; ``82.5`` kept."""
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+
+
+def _continuous(values: pd.Series, whole: bool = False) -> tuple[str, str]:
     v = pd.to_numeric(values, errors="coerce").dropna().astype(float)
     if v.empty:
         return "–", "–"
     sd = float(v.std(ddof=1)) if len(v) > 1 else float("nan")
     q1, med, q3 = np.percentile(v, [25, 50, 75])
     sd_text = "–" if np.isnan(sd) else f"{sd:.1f}"
+    if whole:
+        return f"{v.mean():.1f} ({sd_text})", f"{_whole(med)} [{_whole(q1)}–{_whole(q3)}]"
     return f"{v.mean():.1f} ({sd_text})", f"{med:.1f} [{q1:.1f}–{q3:.1f}]"
 
 
@@ -41,7 +82,7 @@ def _block(column: str, label: str, kind: str, vocab: Sequence[str] | None,
     series = {name: part[column] for name, part in parts.items()}
     missing = {name: int(s.isna().sum()) for name, s in series.items()}
     if kind in ("float", "int"):
-        means = {name: _continuous(s) for name, s in series.items()}
+        means = {name: _continuous(s, whole=kind == "int") for name, s in series.items()}
         if kind == "float":
             rows.append({"characteristic": label, "level": "mean (SD)",
                          **{n: m[0] for n, m in means.items()}})
@@ -56,8 +97,10 @@ def _block(column: str, label: str, kind: str, vocab: Sequence[str] | None,
         present = set(overall)
         levels = [v for v in (vocab or ()) if v in present]
         levels += sorted(present - set(levels))
+        shown = LEVEL_LABELS.get(column, {})
         for level in levels:
-            rows.append({"characteristic": label, "level": f"{level}, n (%)",
+            rows.append({"characteristic": label,
+                         "level": f"{shown.get(level, level)}, n (%)",
                          **{name: _pct(int((s.dropna().astype(str) == level).sum()),
                                        int(s.notna().sum()))
                             for name, s in series.items()}})
@@ -87,7 +130,10 @@ def table_one(frame: pd.DataFrame, group: str | None = None,
         Columns ``characteristic``, ``level``, ``Overall`` and one per group; every cell
         is display text. The first row is the number of patients; deaths and the observed
         follow-up time (time_months) come next, then every canonical characteristic
-        present in ``frame`` in schema order.
+        present in ``frame`` in schema order, labelled for a clinical reader
+        (:data:`LABELS`: name and unit; :data:`LEVEL_LABELS` for coded categories).
+        Whole-number characteristics (KPS, ECOG, counts) show medians and quartiles
+        without a spurious decimal.
 
     References
     ----------
@@ -120,7 +166,7 @@ def table_one(frame: pd.DataFrame, group: str | None = None,
     for name, spec in COLUMNS.items():
         if name in _SKIP or name not in frame.columns:
             continue
-        label = f"{spec.description} ({name})"
+        label = LABELS.get(name, spec.description)
         rows.extend(_block(name, label, spec.kind, spec.values, parts))
     out = pd.DataFrame(rows, columns=["characteristic", "level", *parts.keys()])
     return out.fillna("–")

@@ -63,6 +63,12 @@ def test_forest_log_axis_ci_and_counts(forest_frame):
     lo, hi = (10 ** v for v in fig.layout.xaxis.range)
     assert lo <= forest_frame["ci_lower"].min()
     assert hi >= forest_frame["ci_upper"].max()
+    # tick labels are the hazard ratios themselves (plotly's default log ticks would
+    # print 0.3 as "3"), include the reference 1 and lie inside the range
+    ticks = list(fig.layout.xaxis.tickvals)
+    assert 1.0 in ticks
+    assert [float(t) for t in fig.layout.xaxis.ticktext] == ticks
+    assert all(lo <= t <= hi for t in ticks)
 
 
 def test_forest_missing_column_is_clear_error(forest_frame):
@@ -180,13 +186,21 @@ def test_table_one_hand_worked():
     assert cell.loc[("Patients", "n")].tolist() == ["5", "2", "2", "1"]
     assert cell.loc[("Deaths", "n (%)"), "Overall"] == "3 (60.0%)"
     # age: mean of 50, 60, 70, 80 = 65, SD = 12.9; one missing
-    assert cell.loc[("age in years (age)", "mean (SD)"), "Overall"] == "65.0 (12.9)"
-    assert cell.loc[("age in years (age)", "missing, n"), "Overall"] == "1"
-    assert cell.loc[("age in years (age)", "mean (SD)"), "low"] == "55.0 (7.1)"
-    assert cell.loc[("sex (sex)", "female, n (%)"), "Overall"] == "2 (40.0%)"
-    assert cell.loc[("sex (sex)", "male, n (%)"), "high"] == "1 (50.0%)"
+    assert cell.loc[("Age, years", "mean (SD)"), "Overall"] == "65.0 (12.9)"
+    assert cell.loc[("Age, years", "missing, n"), "Overall"] == "1"
+    assert cell.loc[("Age, years", "mean (SD)"), "low"] == "55.0 (7.1)"
+    assert cell.loc[("Sex", "female, n (%)"), "Overall"] == "2 (40.0%)"
+    assert cell.loc[("Sex", "male, n (%)"), "high"] == "1 (50.0%)"
     # percentages of known values: 2 of 4 known have cord compression
-    assert cell.loc[("spinal cord compression (cord_compression)", "yes, n (%)"),
+    assert cell.loc[("Spinal cord compression", "yes, n (%)"),
                     "Overall"] == "2 (50.0%)"
-    assert cell.loc[("Karnofsky performance status (kps)", "median [IQR]"),
-                    "Overall"] == "70.0 [60.0–80.0]"
+    # coded labels are spelled out
+    coded = pd.DataFrame({"patient_id": ["a", "b"], "primary_site": ["head_neck", "lung"],
+                          "sins_collapse": ["gt50", "body_gt50"]})
+    levels = set(table_one(coded)["level"])
+    assert {"head and neck, n (%)", ">50% collapse, n (%)",
+            "no collapse, >50% of body involved, n (%)"} <= levels
+    assert not any("_" in v for v in levels)
+    # KPS is whole-numbered: quartiles of 40, 60, 70, 80, 90 are 60 and 80, median 70
+    assert cell.loc[("Karnofsky performance status, %", "median [IQR]"),
+                    "Overall"] == "70 [60–80]"

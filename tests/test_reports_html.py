@@ -191,3 +191,16 @@ def test_footnotes_list_skipped_scores_and_unestimable_values():
     assert f"Censoring: {censored} of {len(base.cohort)} analysed patients" in foot
     # loader notes appear in the methods (no options given)
     assert "detected delimiter &#x27;;&#x27;" in out
+
+
+def test_table_one_shows_each_characteristic_once_with_clinical_labels(page):
+    table = re.search(r'<table class="data" id="table-one">(.*?)</table>', page, re.S)
+    assert table is not None
+    first_cells = re.findall(r"<tr[^>]*><td>([^<]*)</td>", table.group(1))
+    shown = [c for c in first_cells if c]
+    # sex has two levels (female, male): the label is printed on the first row only
+    assert shown.count("Sex") == 1
+    assert first_cells[first_cells.index("Sex") + 1] == ""
+    assert "Age, years" in shown
+    assert "(age)" not in table.group(1)
+    assert "<th>Characteristic</th><th>Statistic</th>" in table.group(1)
