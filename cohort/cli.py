@@ -16,7 +16,13 @@ from typing import Any
 import click
 
 from cohort import __version__
-from cohort.cli_options import map_option, score_options_option, validation_options
+from cohort.cli_options import (
+    command_runtime,
+    map_option,
+    score_options_option,
+    survival_options,
+    validation_options,
+)
 from cohort.errors import CohortError
 
 __all__ = ["cli", "main", "run_user_errors"]
@@ -51,7 +57,8 @@ class CohortGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with command_runtime():
+                return super().invoke(ctx)
         except CohortError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_USER_ERROR)
@@ -73,19 +80,33 @@ def cli() -> None:
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (.csv, .parquet or .xlsx); never the input file.")
 @map_option
+@survival_options
 @score_options_option
 @click.option("--vertebral-option", type=click.Choice(["321", "3-12-0"]), default=None,
               help="Revised Tokuhashi vertebral-body item: '321' scores >=3/2/1 as 0/1/2 "
               "(default); '3-12-0' scores >=3/1-2/0 as 0/1/2 (the alternative printing). "
               "Overrides vertebral_option of --score-options.")
 def score_command(input_path: Path, out_path: Path, map_path: Path | None,
-                  score_options_path: Path | None, vertebral_option: str | None) -> None:
-    """Add every computable prognostic score and its group to INPUT, written to --out."""
+                  score_options_path: Path | None, vertebral_option: str | None,
+                  time_col: str | None, event_col: str | None, event_value: str | None,
+                  time_unit: str | None) -> None:
+    """Add every computable prognostic score and its group to INPUT, written to --out.
+
+    Survival columns are optional here; when present they are checked and written in
+    months with 0/1 events, so --time-unit and --event-value apply as in validate.
+
+    \b
+    Examples:
+      cohort score my_cohort.csv --out scored.csv
+      cohort score export.xlsx --map my_map.toml --out scored.xlsx
+      cohort score r_export.csv --event-value 2 --time-unit days --out scored.csv
+    """
     from cohort.commands import run_score
 
     report = run_score(input_path, out_path, map_path=map_path,
                        score_options_path=score_options_path,
-                       vertebral_option=vertebral_option)
+                       vertebral_option=vertebral_option, time_col=time_col,
+                       event_col=event_col, event_value=event_value, time_unit=time_unit)
     click.echo(report)
 
 
@@ -95,7 +116,15 @@ def score_command(input_path: Path, out_path: Path, map_path: Path | None,
               help="Output directory for results.json, tables/*.csv and report.html.")
 @validation_options
 def validate_command(input_path: Path, out_dir: Path, **options: Any) -> None:
-    """Validate prognostic scores on INPUT; write results.json and tables to --out."""
+    """Validate prognostic scores on INPUT; write results.json, tables and report.html.
+
+    \b
+    Examples:
+      cohort validate my_cohort.csv --out results/
+      cohort validate export.xlsx --map my_map.toml --out results/ --bootstrap 500
+      cohort validate r_export.csv --event-value 2 --time-unit days --out results/ \\
+          --score tokuhashi_revised --score "my index:higher-is-worse"
+    """
     from cohort.validation.pipeline import run_cli_validation
 
     # progress bars only for a person at a terminal: none in CI logs, files or pipes

@@ -9,13 +9,23 @@ of :func:`cohort.validation.pipeline.run_cli_validation` /
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import signal
+import sys
+import threading
+import types
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 import click
 
-__all__ = ["map_option", "score_options_option", "validation_options"]
+__all__ = ["command_runtime", "map_option", "score_options_option", "survival_options",
+           "validation_options"]
+
+#: Exit status of a command stopped by SIGTERM (128 + 15, the shell convention).
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -32,13 +42,19 @@ score_options_option = click.option(
     help="TOML file of score options: vertebral_option and [site_overrides.<item>] tables "
     "(see the README, section Scores).")
 
-_OPTIONS = (
-    map_option,
+#: ``--time``, ``--event``, ``--event-value``, ``--time-unit`` (also used by ``cohort score``).
+_SURVIVAL_OPTIONS = (
     click.option("--time", "time_col", help="Name of the survival-time column."),
     click.option("--event", "event_col", help="Name of the event column."),
-    click.option("--event-value", help="Value of the event column that means death (e.g. 2)."),
+    click.option("--event-value",
+                 help="Value of the event column that means death (e.g. 2, or dead)."),
     click.option("--time-unit", type=click.Choice(["days", "weeks", "months", "years"]),
                  help="Unit of the survival times (converted to months)."),
+)
+
+_OPTIONS = (
+    map_option,
+    *_SURVIVAL_OPTIONS,
     click.option("--score", "scores", multiple=True,
                  help="A known score name, or COL:higher-is-better / COL:higher-is-worse for "
                  "a custom score column. Repeatable; default: every computable known score."),
@@ -53,6 +69,17 @@ _OPTIONS = (
 )
 
 
+def survival_options(func: F) -> F:
+    """Add ``--time``, ``--event``, ``--event-value`` and ``--time-unit`` to a command.
+
+    The command receives ``time_col``, ``event_col``, ``event_value`` and ``time_unit``
+    (keyword arguments of :func:`cohort.io.load_cohort`).
+    """
+    for option in reversed(_SURVIVAL_OPTIONS):
+        func = option(func)
+    return func
+
+
 def validation_options(func: F) -> F:
     """Add the validation options to a click command.
 
@@ -64,3 +91,38 @@ def validation_options(func: F) -> F:
     for option in reversed(_OPTIONS):
         func = option(func)
     return func
+
+
+def _on_sigterm(signum: int, frame: types.FrameType | None) -> None:  # noqa: ARG001
+    # An exception (not the default instant death) so that ``atomic_write`` removes its
+    # temporary file and no half-written output is left behind.
+    raise SystemExit(EXIT_TERMINATED)
+
+
+def _show_warning(message: Warning | str, category: type[Warning],  # noqa: ARG001
+                  filename: str, lineno: int,  # noqa: ARG001
+                  file: TextIO | None = None, line: str | None = None) -> None:  # noqa: ARG001
+    # One plain line for a person at a terminal, without the source file and code line.
+    click.echo(f"warning: {message}", err=True)
+
+
+@contextlib.contextmanager
+def command_runtime() -> Iterator[None]:
+    """Run a command-line command: SIGTERM stops it cleanly, warnings are plain lines.
+
+    SIGTERM raises :class:`SystemExit` (status 143) instead of killing the process at
+    once, so temporary files of atomic writes are removed, as on Ctrl-C. Warnings are
+    printed as ``warning: <message>`` on stderr.
+    """
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    old_show = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        yield
+    finally:
+        warnings.showwarning = old_show
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        sys.stderr.flush()

@@ -23,6 +23,11 @@ def run_score(
     map_path: str | os.PathLike[str] | None = None,
     vertebral_option: str | None = None,
     score_options_path: str | os.PathLike[str] | None = None,
+    *,
+    time_col: str | None = None,
+    event_col: str | None = None,
+    event_value: object | None = None,
+    time_unit: str | None = None,
 ) -> str:
     """Score a cohort file: add every computable score and group, write the result.
 
@@ -41,6 +46,10 @@ def run_score(
     score_options_path
         Optional TOML file of score options (:func:`cohort.scores.load_score_options`):
         ``vertebral_option`` and primary-site overrides.
+    time_col, event_col, event_value, time_unit
+        As in :func:`cohort.io.load_cohort`: the survival columns are optional for
+        scoring, but when present they are checked, converted to months and coded
+        0/1 like everywhere else.
 
     Returns
     -------
@@ -62,7 +71,8 @@ def run_score(
     # Refuse a bad output before any work; write_table checks again when writing.
     check_output_path(target, forbid)
     options = score_options_from(score_options_path, vertebral_option=vertebral_option)
-    loaded = load_cohort(source, map_path=map_path)
+    loaded = load_cohort(source, map_path=map_path, time_col=time_col, event_col=event_col,
+                         event_value=event_value, time_unit=time_unit)
     frame = loaded.frame
     present = set(frame.columns)
     computable = [n for n, d in REGISTRY.items() if all(c in present for c in d.inputs)]

@@ -493,9 +493,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise CohortInputError(
-            f"cannot write '{target}': the directory '{directory}' does not exist. Create it first."
-        )
+        raise CohortInputError(_no_directory(target, directory))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         if mode == "w":
@@ -555,10 +553,15 @@ def check_output_path(
         raise CohortInputError(f"cannot write '{target}': it is a directory.")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise CohortInputError(
-            f"cannot write '{target}': the directory '{directory}' does not exist. Create it first."
-        )
+        raise CohortInputError(_no_directory(target, directory))
     return target
+
+
+def _no_directory(target: Path, directory: Path) -> str:
+    if directory.exists():
+        return (f"cannot write '{target}': '{directory}' is a file, not a directory. "
+                "Choose an --out path inside a directory.")
+    return f"cannot write '{target}': the directory '{directory}' does not exist. Create it first."
 
 
 def write_table(

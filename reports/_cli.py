@@ -13,7 +13,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from cohort.cli_options import validation_options
+from cohort.cli_options import command_runtime, validation_options
 from cohort.errors import CohortError
 
 __all__ = ["report_command", "run"]
@@ -68,8 +68,9 @@ def report_command(input_path: Path | None, out_dir: Path, n: int | None,
 def run(argv: list[str] | None = None) -> int:
     """Run the command; user errors exit with code 2 and a message, no traceback."""
     try:
-        report_command.main(args=argv, prog_name="python -m reports",
-                            standalone_mode=False)
+        with command_runtime():
+            report_command.main(args=argv, prog_name="python -m reports",
+                                standalone_mode=False)
     except CohortError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2

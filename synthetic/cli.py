@@ -60,7 +60,8 @@ def format_check_table(table: pd.DataFrame) -> str:
 @click.command("calibration-check")
 @click.option("--n", "n", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Size of the generated cohort.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Random seed of the generated cohort.")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="TOML spec merged over the packaged default.")
 @click.pass_context

@@ -234,3 +234,36 @@ def test_rescoring_own_output_is_stable_and_conflicts_are_errors(tmp_path: Path)
                            "--vertebral-option", "3-12-0")
     assert code == 2
     assert "'tokuhashi_revised' is already in the table" in stderr
+
+
+def test_score_accepts_event_value_and_time_unit(tmp_path: Path) -> None:
+    # An export with survival in days and events as words: scoring does not need them,
+    # but they are checked and written in canonical form (months, 0/1), not rejected.
+    src = pd.read_csv(EXAMPLE)
+    days = src.copy()
+    days["time_months"] = src["time_months"] * 365.25 / 12
+    days["event"] = src["event"].map({1: "dead", 0: "alive"})
+    path = tmp_path / "days.csv"
+    days.to_csv(path, index=False)
+    before = _sha(path)
+    out = tmp_path / "scored.csv"
+    plain = CliRunner().invoke(cli, ["score", str(path), "--out", str(out)])
+    assert plain.exit_code == 2
+    assert "--event-value" in plain.output
+    result = CliRunner().invoke(cli, ["score", str(path), "--out", str(out),
+                                      "--event-value", "dead", "--time-unit", "days"])
+    assert result.exit_code == 0, result.output
+    assert "converted from days to months" in result.output
+    scored = pd.read_csv(out)
+    np.testing.assert_allclose(scored["time_months"], src["time_months"], rtol=1e-12)
+    assert scored["event"].tolist() == src["event"].tolist()
+    assert _sha(path) == before
+
+
+def test_output_inside_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "results"
+    blocker.write_text("not a directory")
+    result = CliRunner().invoke(cli, ["score", str(_example(tmp_path)), "--out",
+                                      str(blocker / "scored.csv")])
+    assert result.exit_code == 2
+    assert "is a file, not a directory" in result.output
