@@ -113,8 +113,9 @@ def _blank(row: Sequence[str]) -> bool:
     return all(not c.strip() for c in row)
 
 
-def _sniff_sep(text: str, p: Path) -> str:
-    lines = [ln for ln in text.splitlines() if ln.strip()][:_SNIFF_LINES]
+def _best_sep(lines: list[str]) -> tuple[tuple[float, int, int] | None, str | None]:
+    if not lines:
+        return None, None
     sample = "\n".join(lines)
     best: tuple[float, int, int] | None = None
     best_sep = None
@@ -132,7 +133,28 @@ def _sniff_sep(text: str, p: Path) -> str:
         key = (consistent, width, -k)
         if best is None or key > best:
             best, best_sep = key, cand
+    return best, best_sep
+
+
+def _sniff_sep(text: str, p: Path) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()][:_SNIFF_LINES]
+    best, best_sep = _best_sep(lines)
     if best is None or best_sep is None or best[0] < _MIN_CONSISTENT:
+        # A title or note above the header (common in exports) breaks the sniffing;
+        # say so when the lines below it form a table.
+        for skip in (1, 2, 3):
+            if len(lines) < skip + 2:  # a header and at least one row below the title
+                break
+            below, below_sep = _best_sep(lines[skip:])
+            if below is not None and below_sep is not None and below[0] >= _MIN_CONSISTENT:
+                above = "; ".join(repr(ln.strip()[:60]) for ln in lines[:skip])
+                raise InputFileError(
+                    f"'{p.name}': the first {'line' if skip == 1 else f'{skip} lines'} "
+                    f"({above}) {'looks' if skip == 1 else 'look'} like a title above the "
+                    f"header; the lines below {'it' if skip == 1 else 'them'} form a table "
+                    f"of {below[1]} columns ({DELIMITER_NAMES[below_sep]}-delimited). Delete "
+                    "the line(s) above the header row so that the column names come first."
+                )
         guess = ""
         if best is not None and best_sep is not None:
             guess = (

@@ -260,6 +260,7 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         if name:
             keep.append(j)
         elif body.iloc[:, j].notna().any():
+            _title_row_check(p, header, body, first)
             raise InputFileError(
                 f"'{p.name}': column {j + 1} has no name in the header row but holds values. "
                 "Give every column a name."
@@ -294,6 +295,24 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
     frame = frame.where(frame.notna(), None)  # type: ignore[call-overload]  # stubs lack None
     frame.attrs["notes"] = notes
     return frame
+
+
+def _title_row_check(p: Path, header: list[str], body: pd.DataFrame, first: int) -> None:
+    """Raise a clear error when the sheet's first filled row is a title, not the header."""
+    named = sum(1 for h in header if h)
+    widths = body.notna().sum(axis=1).to_numpy()
+    filled = np.flatnonzero(widths > 0)
+    # a title fills at most half as many cells as the header row below it
+    if not len(filled) or 2 * max(named, 1) > widths[filled[0]]:
+        return
+    title = "; ".join(h for h in header if h)[:60]
+    header_row = first + filled[0] + 2  # spreadsheet row number (1-based)
+    raise InputFileError(
+        f"'{p.name}': sheet row {first + 1} ({title!r}) looks like a title above the header: "
+        f"it fills {named} cell(s) while row {header_row} fills {int(widths[filled[0]])}. "
+        f"Delete the rows above the header row (row {header_row}) so that the column "
+        "names come first."
+    )
 
 
 # -------------------------------------------------------------------- whole cohort

@@ -350,3 +350,26 @@ def test_example_cohort_missing_cells_are_the_documented_ones() -> None:
     }
     readme = (EXAMPLE.parent / "README.md").read_text(encoding="utf-8")
     assert "fictional" in readme.lower()
+
+
+def test_title_line_above_csv_header_is_named(tmp_path: Path) -> None:
+    body = "patient_id,kps,time_months,event\nP1,70,3.5,1\nP2,80,12,0\nP3,60,1.5,1\n"
+    p = _write(tmp_path / "export.csv", "Spine cohort export 2024\n" + body)
+    with pytest.raises(InputFileError, match=r"'Spine cohort export 2024'.*title above the "
+                       r"header.*4 columns \(comma-delimited\).*Delete the line"):
+        read_table(p)
+    # without the title line the same file reads
+    assert list(read_table(_write(tmp_path / "ok.csv", body)).columns) == [
+        "patient_id", "kps", "time_months", "event"]
+
+
+def test_title_row_above_excel_header_is_named(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"patient_id": ["P1", "P2"], "kps": [70, 80],
+                          "time_months": [3.5, 12.0], "event": [1, 0]})
+    p = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(p) as w:
+        pd.DataFrame([["Spine cohort 2019-2023"]]).to_excel(w, header=False, index=False)
+        frame.to_excel(w, index=False, startrow=2)  # header in sheet row 3
+    with pytest.raises(InputFileError, match=r"sheet row 1 \('Spine cohort 2019-2023'\) "
+                       r"looks like a title.*row 3 fills 4.*Delete the rows above"):
+        read_table(p)
