@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import tempfile
 from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from cohort.io import atomic_write
 
 __all__ = ["FORMATS", "ExportUnavailableError", "export_available", "export_figure"]
 
@@ -96,12 +97,6 @@ def export_figure(fig: go.Figure, path: str | os.PathLike[str], *, fmt: str | No
         raise ExportUnavailableError(f"static export failed ({type(exc).__name__}: {exc}); "
                                      "check that kaleido's browser starts") from exc
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(out, "wb") as fh:  # readable like any other file (mkstemp gives 0600)
+        fh.write(data)
     return out
