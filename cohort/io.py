@@ -106,6 +106,7 @@ __all__ = [
     "code_event",
     "load_cohort",
     "load_column_map",
+    "prepare_output_dir",
     "read_table",
     "to_months",
     "write_table",
@@ -581,6 +582,36 @@ def _no_directory(target: Path, directory: Path) -> str:
         return (f"cannot write '{target}': '{directory}' is a file, not a directory. "
                 "Choose an --out path inside a directory.")
     return f"cannot write '{target}': the directory '{directory}' does not exist. Create it first."
+
+
+def prepare_output_dir(path: str | os.PathLike[str], *subdirs: str) -> Path:
+    """Create the output directory ``path`` (and ``subdirs`` in it) and check it is writable.
+
+    Called before any work, so a directory that cannot be written is reported at once,
+    not after a long analysis.
+
+    Raises
+    ------
+    CohortInputError
+        ``path`` (or a parent) is a file, or the directory cannot be created or written.
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise CohortInputError(f"cannot write to '{out}': it is a file, not a directory. "
+                               "Choose another --out directory.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for sub in subdirs:
+            (out / sub).mkdir(exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise CohortInputError(
+            f"cannot write to the output directory '{out}': {exc.strerror or exc}. Choose a "
+            "directory you can write to with --out."
+        ) from exc
+    return out
 
 
 def write_table(

@@ -39,7 +39,10 @@ def report_command(input_path: Path | None, out_dir: Path, n: int | None,
     defaults to 100 and --seed to 2026 unless given. With INPUT: the validation of
     cohort validate, with the same options and defaults.
     """
+    from cohort.io import prepare_output_dir
     from reports.build import DEFAULT_BOOTSTRAP, DEFAULT_N, DEFAULT_SEED, default_report
+
+    prepare_output_dir(out_dir, "tables")  # before the analysis, not after it
 
     if input_path is None:
         ctx = click.get_current_context()

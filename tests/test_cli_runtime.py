@@ -41,3 +41,48 @@ def test_warnings_are_one_plain_line(capsys: pytest.CaptureFixture[str]) -> None
         warnings.warn("Cox model 'x': separation", ConvergenceWarning, stacklevel=1)
     err = capsys.readouterr().err
     assert err == "warning: Cox model 'x': separation\n"
+
+
+def test_prepare_output_dir_creates_and_refuses(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from cohort.errors import CohortInputError
+    from cohort.io import prepare_output_dir
+
+    out = prepare_output_dir(tmp_path / "a" / "b", "tables")
+    assert (out / "tables").is_dir()
+    assert sorted(p.name for p in out.iterdir()) == ["tables"]  # the probe file is gone
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(CohortInputError, match="is a file, not a directory"):
+        prepare_output_dir(blocker)
+
+    def denied(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("cohort.io.tempfile.mkstemp", denied)
+    with pytest.raises(CohortInputError, match=r"cannot write to the output directory .*"
+                       r"Permission denied.*--out"):
+        prepare_output_dir(tmp_path / "c")
+
+
+def test_validate_refuses_unwritable_output_before_the_analysis(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from cohort.cli import cli
+
+    ran = []
+    monkeypatch.setattr("cohort.validation.pipeline.run_cli_validation",
+                        lambda *a, **k: ran.append(1) or "")
+
+    def denied(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("cohort.io.tempfile.mkstemp", denied)
+    src = tmp_path / "in.csv"
+    src.write_text("patient_id,kps,time_months,event\nA,70,3,1\n")
+    result = CliRunner().invoke(cli, ["validate", str(src), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "Permission denied" in result.output
+    assert "Traceback" not in result.output
+    assert ran == []
