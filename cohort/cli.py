@@ -125,13 +125,14 @@ def validate_command(input_path: Path, out_dir: Path, **options: Any) -> None:
       cohort validate r_export.csv --event-value 2 --time-unit days --out results/ \\
           --score tokuhashi_revised --score "my index:higher-is-worse"
     """
-    from cohort.io import prepare_output_dir
+    from cohort.io import output_dir
     from cohort.validation.pipeline import run_cli_validation
 
-    prepare_output_dir(out_dir, "tables")  # before the analysis, not after it
-    # progress bars only for a person at a terminal: none in CI logs, files or pipes
-    click.echo(run_cli_validation(input_path, out_dir, progress=_stderr_is_terminal(),
-                                  **options))
+    with output_dir(out_dir, "tables"):  # checked before the analysis, not after it
+        # progress bars only for a person at a terminal: none in CI logs, files or pipes
+        text = run_cli_validation(input_path, out_dir, progress=_stderr_is_terminal(),
+                                  **options)
+    click.echo(text)
 
 
 def _stderr_is_terminal() -> bool:

@@ -106,6 +106,7 @@ __all__ = [
     "code_event",
     "load_cohort",
     "load_column_map",
+    "output_dir",
     "prepare_output_dir",
     "read_table",
     "to_months",
@@ -612,6 +613,24 @@ def prepare_output_dir(path: str | os.PathLike[str], *subdirs: str) -> Path:
             "directory you can write to with --out."
         ) from exc
     return out
+
+
+@contextlib.contextmanager
+def output_dir(path: str | os.PathLike[str], *subdirs: str) -> Iterator[Path]:
+    """:func:`prepare_output_dir` for a block of work; if the block fails, the
+    directories it created are removed again when still empty (a rejected input leaves
+    no empty ``--out`` directory behind)."""
+    out = Path(path)
+    missing = [p for p in (out, *out.parents) if not p.exists()]
+    new_subdirs = [out / sub for sub in subdirs if not (out / sub).exists()]
+    prepare_output_dir(out, *subdirs)
+    try:
+        yield out
+    except BaseException:
+        for d in [*new_subdirs, *missing]:  # innermost first
+            with contextlib.suppress(OSError):
+                d.rmdir()  # only succeeds when empty
+        raise
 
 
 def write_table(

@@ -15,6 +15,7 @@ from click.core import ParameterSource
 
 from cohort.cli_options import command_runtime, validation_options
 from cohort.errors import CohortError
+from cohort.io import output_dir
 
 __all__ = ["report_command", "run"]
 
@@ -39,10 +40,14 @@ def report_command(input_path: Path | None, out_dir: Path, n: int | None,
     defaults to 100 and --seed to 2026 unless given. With INPUT: the validation of
     cohort validate, with the same options and defaults.
     """
-    from cohort.io import prepare_output_dir
-    from reports.build import DEFAULT_BOOTSTRAP, DEFAULT_N, DEFAULT_SEED, default_report
+    with output_dir(out_dir, "tables"):  # checked before the analysis, not after it
+        page = _build(input_path, out_dir, n, options)
+    click.echo(f"report written to {page}")
 
-    prepare_output_dir(out_dir, "tables")  # before the analysis, not after it
+
+def _build(input_path: Path | None, out_dir: Path, n: int | None,
+           options: dict[str, Any]) -> Path:
+    from reports.build import DEFAULT_BOOTSTRAP, DEFAULT_N, DEFAULT_SEED, default_report
 
     if input_path is None:
         ctx = click.get_current_context()
@@ -65,7 +70,7 @@ def report_command(input_path: Path | None, out_dir: Path, n: int | None,
         from reports.build import user_report
 
         page = user_report(input_path, out_dir, **options)
-    click.echo(f"report written to {page}")
+    return Path(page)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -86,3 +86,25 @@ def test_validate_refuses_unwritable_output_before_the_analysis(
     assert "Permission denied" in result.output
     assert "Traceback" not in result.output
     assert ran == []
+
+
+def test_rejected_input_leaves_no_empty_output_directory(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cohort.cli import cli
+    from reports._cli import run
+
+    src = tmp_path / "in.csv"
+    src.write_text("patient_id,kps,time_months,event\nA,55,3,1\n")  # KPS 55: rejected
+    out = tmp_path / "results" / "run1"
+    result = CliRunner().invoke(cli, ["validate", str(src), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "kps" in result.output
+    assert not (tmp_path / "results").exists()
+    assert run([str(src), "--out", str(out)]) == 2
+    assert not (tmp_path / "results").exists()
+    # an existing directory is kept, with what was in it
+    out.mkdir(parents=True)
+    (out / "keep.txt").write_text("x")
+    assert CliRunner().invoke(cli, ["validate", str(src), "--out", str(out)]).exit_code == 2
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
