@@ -171,11 +171,25 @@ class _Page:
                 "(CSV)</a>")
 
 
+_TABLE_DESCRIPTIONS = {
+    "c_comparison": "Paired differences in Harrell's C between scores",
+    "consistency": "Prediction consistency (survival band predicted vs observed)",
+    "excluded_rows": "Excluded rows and why",
+    "horizon_logistic": "Fixed-horizon logistic models",
+    "km_at_risk": "Number at risk, every score",
+    "km_censored": "Censoring times, every score",
+    "km_curves": "Kaplan-Meier curves, every score",
+    "km_medians": "Median survival by group, every score",
+    "km_survival_at": "Kaplan-Meier survival at the horizons",
+    "logrank_pairwise": "Pairwise log-rank tests (Holm-adjusted)",
+}
+
+
 def _download_item(file_name: str, df: pd.DataFrame, description: str,
                    in_tables_dir: set[str]) -> str:
     anchor = f"dl-{file_name[:-4]}"
     data = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    what = f"{html_text(description)} ({len(df)} rows)"
+    what = f"{html_text(description)} ({len(df)} {'row' if len(df) == 1 else 'rows'})"
     if len(data) > EMBED_LIMIT and file_name in in_tables_dir:
         return (f'<li><a id="{anchor}" class="csv" href="tables/{html_text(file_name)}">'
                 f"tables/{html_text(file_name)}</a> — {what}; {len(data) / 1e6:.1f} MB, "
@@ -507,8 +521,9 @@ def _methods(page: _Page, result: ValidationLike, registry: Mapping[str, Any],
         d = registry.get(name)
         rows.append({"Score": _score_label(name, registry, result.results), "Column": name,
                      "Range": f"{d.minimum}-{d.maximum}" if d is not None else "–",
-                     "Direction": (d.direction if d is not None else
-                                   result.results["scores"][name].get("direction", "–")),
+                     "Direction": str(d.direction if d is not None else
+                                      result.results["scores"][name].get("direction", "–")
+                                      ).replace("_", " "),
                      "Reference": score_reference(name, registry)})
     if rows:
         body.append("<h3>Scores</h3>")
@@ -644,7 +659,7 @@ def build_html(result: ValidationLike, options: ReportOptions | None = None) -> 
     downloads = page.section("downloads", "Tables (CSV)")
     for name, df in sorted(result.tables.items()):
         if isinstance(df, pd.DataFrame):
-            page.download(name, df, "Result table")
+            page.download(name, df, _TABLE_DESCRIPTIONS.get(name, "Result table"))
     in_tables_dir = {f"{slug(n)}.csv" for n in result.tables}
     downloads.append(
         "<p>Each table is embedded in this page (click to save). Tables larger than "

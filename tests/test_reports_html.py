@@ -204,3 +204,12 @@ def test_table_one_shows_each_characteristic_once_with_clinical_labels(page):
     assert "Age, years" in shown
     assert "(age)" not in table.group(1)
     assert "<th>Characteristic</th><th>Statistic</th>" in table.group(1)
+
+
+def test_download_items_count_rows_in_words():
+    from reports.html import _download_item
+
+    one = _download_item("x.csv", pd.DataFrame({"a": [1]}), "Medians by group", set())
+    two = _download_item("y.csv", pd.DataFrame({"a": [1, 2]}), "Medians by group", set())
+    assert "Medians by group (1 row)" in one
+    assert "Medians by group (2 rows)" in two
