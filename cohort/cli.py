@@ -8,6 +8,7 @@ entry-point group, each entry pointing at a :class:`click.Command`.
 
 from __future__ import annotations
 
+import json
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -132,7 +133,18 @@ def validate_command(input_path: Path, out_dir: Path, **options: Any) -> None:
         # progress bars only for a person at a terminal: none in CI logs, files or pipes
         text = run_cli_validation(input_path, out_dir, progress=_stderr_is_terminal(),
                                   **options)
-    click.echo(text)
+    # what loading did (unit conversion, event coding, detected delimiter, a median that
+    # suggests days), as `cohort score` prints it; results.json keeps the same notes
+    notes = _results_notes(Path(out_dir) / "results.json")
+    click.echo("\n".join([f"  note: {n}" for n in notes] + [text]))
+
+
+def _results_notes(path: Path) -> list[str]:
+    try:
+        notes = json.loads(path.read_text(encoding="utf-8")).get("notes") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [str(n) for n in notes]
 
 
 def _stderr_is_terminal() -> bool:
