@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from cohort.errors import SchemaError
-from cohort.io import check_output_path, load_cohort, write_table
+from cohort.io import check_output_path, load_cohort, sheet_notes, write_table
 
 __all__ = ["run_score"]
 
@@ -85,7 +85,7 @@ def run_score(
             f"no score can be computed from '{source.name}': every score needs input columns "
             f"that the table lacks ({needs}). The table has columns "
             f"{list(frame.columns)}. Rename the columns to the canonical names or map them "
-            "with --map."
+            "with --map." + "".join(f" Note: {n}" for n in sheet_notes(loaded.notes))
         )
     scored = add_scores(frame, options=options)
     write_table(scored, target, forbid=forbid)

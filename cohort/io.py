@@ -109,6 +109,7 @@ __all__ = [
     "output_dir",
     "prepare_output_dir",
     "read_table",
+    "sheet_notes",
     "to_months",
     "write_table",
 ]
@@ -442,6 +443,10 @@ def load_cohort(
         names = [f"'{c}' is '{u}'" for c, u in origin.items() if f"'{c}'" in msg]
         if names:
             msg += f" (In the input file, column {'; '.join(names)}.)"
+        sheets = sheet_notes(notes)
+        if sheets:  # the data may be on another sheet than the one read
+            msg += " Note: " + " ".join(sheets)
+        if names or sheets:
             raise type(exc)(msg) from exc
         raise
     if "time_months" in frame.columns and len(frame):
@@ -453,6 +458,11 @@ def load_cohort(
                 "[time] unit in the --map file)."
             )
     return LoadedCohort(frame=frame, n_input_rows=n_input, source=source, notes=tuple(notes))
+
+
+def sheet_notes(notes: Iterable[str]) -> list[str]:
+    """The notes saying which sheet of a workbook with several sheets was read."""
+    return [n for n in notes if " sheets; read the first," in n]
 
 
 def _convert(

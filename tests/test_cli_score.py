@@ -267,3 +267,19 @@ def test_output_inside_a_file_is_a_clear_error(tmp_path: Path) -> None:
                                       str(blocker / "scored.csv")])
     assert result.exit_code == 2
     assert "is a file, not a directory" in result.output
+
+
+def test_data_on_another_sheet_is_pointed_out(tmp_path: Path) -> None:
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as w:
+        pd.DataFrame({"info": ["read me"]}).to_excel(w, sheet_name="README", index=False)
+        pd.read_csv(EXAMPLE).to_excel(w, sheet_name="Cohort", index=False)
+    out = tmp_path / "scored.csv"
+    result = CliRunner().invoke(cli, ["score", str(book), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "has 2 sheets; read the first, 'README'" in result.output
+    cmap = tmp_path / "map.toml"
+    cmap.write_text('[read]\nsheet = "Cohort"\n', encoding="utf-8")
+    ok = CliRunner().invoke(cli, ["score", str(book), "--map", str(cmap), "--out", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert len(pd.read_csv(out)) == len(pd.read_csv(EXAMPLE))
