@@ -506,7 +506,10 @@ def _methods(page: _Page, result: ValidationLike, registry: Mapping[str, Any],
             "<p>Score options: revised Tokuhashi vertebral-body item coded "
             f"{html_text(settings['vertebral_option'])}; primary-site points "
             + (f"overridden by the user ({changed})" if changed else
-               "as documented in the package") + ".</p>")
+               "as documented in the package")
+            + ("; van der Linden KPS 10 left unscored (missing)"
+               if settings.get("van_der_linden_kps10") == "missing" else "")
+            + ".</p>")
     notes = list(options.notes) or [str(n) for n in result.results.get("notes", []) or []]
     if notes:
         body.append("<h3>Data preparation</h3>")

@@ -84,6 +84,30 @@ def test_custom_score_tertiles_and_supplied_known_score_column(loaded) -> None:
     assert res.results["cox_multivariable"] == []  # the items are not available
 
 
+def test_supplied_score_column_is_not_rounded_or_coerced(loaded) -> None:
+    frame = loaded.frame[["patient_id", "time_months", "event"]].copy()
+    frame["tokuhashi_revised"] = (np.arange(len(frame)) % 16).astype(float)
+    frame.loc[3, "tokuhashi_revised"] = 8.6  # would have been grouped as 9 (9-11)
+    with pytest.raises(SchemaError, match=r"tokuhashi_revised.*\(row 4\b.*8.6"):
+        run_validation(frame, ["tokuhashi_revised"], bootstrap=2)
+    frame = frame.astype({"tokuhashi_revised": object})
+    frame.loc[3, "tokuhashi_revised"] = "nine"  # would have become missing silently
+    frame.loc[5, "tokuhashi_revised"] = ""      # a blank cell stays a missing score
+    with pytest.raises(SchemaError, match=r"'nine'.*not numbers|not numbers.*'nine'"):
+        run_validation(frame, ["tokuhashi_revised"], bootstrap=2)
+    frame["custom"] = frame["tokuhashi_revised"]
+    with pytest.raises(SchemaError, match=r"column 'custom'.*1 row \(row 4"):
+        run_validation(frame, ["custom:higher-is-better"], bootstrap=2)
+
+
+def test_settings_record_every_score_option(loaded) -> None:
+    from cohort.scores import ScoreOptions
+
+    opts = ScoreOptions(van_der_linden_kps10="missing")
+    res = run_validation(loaded, ["van_der_linden"], bootstrap=2, options=opts)
+    assert res.results["settings"]["van_der_linden_kps10"] == "missing"
+
+
 def test_bad_specs_are_clear_errors(loaded) -> None:
     with pytest.raises(CohortInputError, match="higher-is-better"):
         ScoreSpec.parse("x:up")

@@ -213,3 +213,17 @@ def test_download_items_count_rows_in_words():
     two = _download_item("y.csv", pd.DataFrame({"a": [1, 2]}), "Medians by group", set())
     assert "Medians by group (1 row)" in one
     assert "Medians by group (2 rows)" in two
+
+
+def test_methods_state_the_score_options_used():
+    from dataclasses import replace
+
+    base = make_result()
+    settings = {"bootstrap": 50, "seed": 3, "vertebral_option": "321", "site_overrides": {},
+                "van_der_linden_kps10": "missing"}
+    out = build_html(replace(base, results={**base.results, "settings": settings}))
+    assert "van der Linden KPS 10 left unscored (missing)" in out
+    settings["van_der_linden_kps10"] = "lowest"
+    out = build_html(replace(base, results={**base.results, "settings": settings}))
+    assert "Score options: revised Tokuhashi vertebral-body item coded 321" in out
+    assert "KPS 10 left unscored" not in out

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cohort.errors import CohortInputError, SchemaError
+from cohort.errors import CohortInputError, SchemaError, describe_rows
 from cohort.io import LoadedCohort, atomic_write, write_table
 from cohort.models.cox import factor_designs, fit_cox_model, group_design
 from cohort.models.horizon import horizon_logistic
@@ -60,6 +60,7 @@ from cohort.models.km import (
     logrank_pairwise,
     logrank_trend,
 )
+from cohort.schema import MISSING_TEXT
 from cohort.scores import (
     REGISTRY,
     ScoreOptions,
@@ -223,6 +224,26 @@ class _Score:
     source: str  # "computed", "column"
 
 
+def _numeric_score_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A supplied score column as floats; text that is not a number is refused, not
+    turned into a missing value."""
+    raw = frame[name]
+    text = raw.astype("string").str.strip()
+    blank = raw.isna() | text.str.lower().isin(MISSING_TEXT).fillna(True)
+    vals = pd.to_numeric(text.where(~blank), errors="coerce").astype(float)
+    bad = (vals.isna() & ~blank).to_numpy(dtype=bool)
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        ids = (frame["patient_id"].iloc[positions].tolist()
+               if "patient_id" in frame.columns else None)
+        seen = ", ".join(repr(v) for v in pd.unique(text.iloc[positions[:5]]))
+        raise SchemaError(
+            f"column '{name}' (score): {describe_rows(positions, ids)} are not numbers "
+            f"(values seen: {seen}). A score must be numeric: correct or blank these cells."
+        )
+    return vals
+
+
 def _prepare_scores(
     frame: pd.DataFrame, specs: Sequence[ScoreSpec] | None, options: ScoreOptions
 ) -> tuple[list[_Score], dict[str, str]]:
@@ -244,8 +265,9 @@ def _prepare_scores(
                 reasons = res.reasons[spec.name]
                 source = "computed"
             elif spec.name in frame.columns:  # a score column supplied without its inputs
-                vals = pd.to_numeric(frame[spec.name], errors="coerce").astype(float)
-                groups = assign_groups(vals.round().astype("Int64"), d).astype(object)
+                vals = _numeric_score_column(frame, spec.name)
+                # not rounded: a value that is no whole score in range is refused
+                groups = assign_groups(vals, d).astype(object)
                 reasons = _missing_text(vals, f"{spec.name} missing in the input")
                 source = "column"
             else:
@@ -272,14 +294,7 @@ def _prepare_scores(
                 f"--score '{spec.name}' is not a known score, so its direction is needed: "
                 f"--score {spec.name}:higher-is-better or --score {spec.name}:higher-is-worse."
             )
-        raw = frame[spec.name]
-        vals = pd.to_numeric(raw, errors="coerce").astype(float)
-        bad = vals.isna() & raw.notna()
-        if bad.any():
-            raise SchemaError(
-                f"column '{spec.name}' (--score): {int(bad.sum())} non-numeric values, e.g. "
-                f"{list(raw[bad].astype(str).unique()[:5])}. A score must be numeric."
-            )
+        vals = _numeric_score_column(frame, spec.name)
         groups, order = _value_groups(vals)
         reasons = _missing_text(vals, f"{spec.name} missing")
         out.append(_Score(spec.name, spec.name, spec.direction, vals, groups, order, reasons,
@@ -603,6 +618,7 @@ def run_validation(
         "scores_skipped": skipped,
         "settings": {"horizons": list(horizons), "bootstrap": int(bootstrap), "seed": int(seed),
                      "time_unit": "months", "vertebral_option": options.vertebral_option,
+                     "van_der_linden_kps10": options.van_der_linden_kps10,
                      "site_overrides": options.site_overrides},
         "notes": notes,
     }
