@@ -39,8 +39,8 @@ map_option = click.option(
 #: ``--score-options FILE`` (also used by ``cohort score``).
 score_options_option = click.option(
     "--score-options", "score_options_path", type=_PATH,
-    help="TOML file of score options: vertebral_option and [site_overrides.<item>] tables "
-    "(see the README, section Scores).")
+    help="TOML file of score options: vertebral_option, van_der_linden_kps10 and "
+    "[site_overrides.<item>] tables (see the README, section Scores).")
 
 #: ``--time``, ``--event``, ``--event-value``, ``--time-unit`` (also used by ``cohort score``).
 _SURVIVAL_OPTIONS = (
