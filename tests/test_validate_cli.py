@@ -155,9 +155,6 @@ def test_validate_output_is_clean_when_redirected(tmp_path: Path) -> None:
     assert lines[-1].startswith("written to ")
 
 
-# Times in days (thousands) overflow an exp() in the validation statistics; that is
-# theirs to fix and not what this test is about.
-@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
 def test_validate_prints_how_the_file_was_read(tmp_path: Path) -> None:
     # times in days without --time-unit: the implausible median is said on stdout, not
     # only in the report; with --time-unit the conversion is said instead
