@@ -109,6 +109,7 @@ __all__ = [
     "output_dir",
     "prepare_output_dir",
     "read_table",
+    "refuse_input_overwrite",
     "sheet_notes",
     "to_months",
     "write_table",
@@ -557,6 +558,23 @@ def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def refuse_input_overwrite(
+    path: str | os.PathLike[str], forbid: Iterable[str | os.PathLike[str]] = ()
+) -> Path:
+    """Raise :class:`CohortInputError` if ``path`` is one of ``forbid`` (the input file).
+
+    Returns ``path`` as a Path.
+    """
+    target = Path(path)
+    for f in forbid:
+        if _same_file(target, Path(f)):
+            raise CohortInputError(
+                f"refusing to overwrite the input file '{f}' with the output. Choose another "
+                "--out file; the input file is never modified."
+            )
+    return target
+
+
 def check_output_path(
     path: str | os.PathLike[str], forbid: Iterable[str | os.PathLike[str]] = ()
 ) -> Path:
@@ -568,13 +586,7 @@ def check_output_path(
         ``path`` is one of ``forbid`` (the input file), has an unsupported extension,
         is a directory, or its directory does not exist.
     """
-    target = Path(path)
-    for f in forbid:
-        if _same_file(target, Path(f)):
-            raise CohortInputError(
-                f"refusing to overwrite the input file '{f}' with the output. Choose another "
-                "--out file; the input file is never modified."
-            )
+    target = refuse_input_overwrite(path, forbid)
     if target.suffix.lower() not in _WRITE_SUFFIXES:
         raise CohortInputError(
             f"cannot write '{target.name}': unknown output extension "

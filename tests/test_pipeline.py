@@ -125,23 +125,59 @@ def test_too_few_deaths_gives_nulls_with_reason(loaded) -> None:
     assert "too few" in s["null_reasons"]["all"]
 
 
-def test_report_writer_entry_point_is_called(loaded, tmp_path: Path, monkeypatch) -> None:
-    calls = []
-
+def _fake_writer(monkeypatch, writer) -> None:
     class FakeEntryPoint:
         name = "html"
 
         def load(self):
-            return lambda result, out: calls.append((result, Path(out)))
+            return writer
 
     def fake_entry_points(group: str):
         return [FakeEntryPoint()] if group == "cohort.report_writers" else []
 
     monkeypatch.setattr(pipeline, "entry_points", fake_entry_points)
+
+
+def test_report_writer_entry_point_is_called(loaded, tmp_path: Path, monkeypatch) -> None:
+    calls = []
+
+    def writer(result, out):
+        calls.append((result, Path(out)))
+        (Path(out) / "report.html").write_text("page", encoding="utf-8")
+
+    _fake_writer(monkeypatch, writer)
     res = run_validation(loaded, ["tomita"], bootstrap=2, seed=0)
     write_outputs(res, tmp_path / "o")
-    assert calls == [(res, tmp_path / "o")]
+    assert len(calls) == 1
+    assert calls[0][0] is res
+    assert calls[0][1].parent == tmp_path / "o"  # written in a staging directory there
+    assert (tmp_path / "o" / "report.html").read_text(encoding="utf-8") == "page"
     assert pd.read_csv(tmp_path / "o" / "tables" / "c_index.csv")["score"].tolist() == ["tomita"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        "report.html", "results.json", "tables"]  # no staging directory left
+
+
+def test_interrupted_write_leaves_the_previous_set_whole(
+    loaded, tmp_path: Path, monkeypatch
+) -> None:
+    def writer(result, out):
+        (Path(out) / "report.html").write_text("old page", encoding="utf-8")
+
+    _fake_writer(monkeypatch, writer)
+    first = run_validation(loaded, ["tomita"], bootstrap=2, seed=0)
+    write_outputs(first, tmp_path / "o")
+    before = {p: p.read_bytes() for p in (tmp_path / "o").rglob("*") if p.is_file()}
+
+    def interrupted(result, out):
+        raise KeyboardInterrupt  # Ctrl-C while the (slow) report is being built
+
+    _fake_writer(monkeypatch, interrupted)
+    second = run_validation(loaded, ["tomita", "sins"], bootstrap=2, seed=1)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(second, tmp_path / "o")
+    after = {p: p.read_bytes() for p in (tmp_path / "o").rglob("*") if p.is_file()}
+    assert after == before  # old results.json and tables beside the old page, untouched
+    assert not [p for p in (tmp_path / "o").iterdir() if p.name.startswith(".")]
 
 
 def test_constant_score_is_reported_not_crashing(loaded) -> None:

@@ -40,6 +40,8 @@ import itertools
 import json
 import math
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -50,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from cohort.errors import CohortInputError, SchemaError, describe_rows
-from cohort.io import LoadedCohort, atomic_write, write_table
+from cohort.io import LoadedCohort, atomic_write, refuse_input_overwrite, write_table
 from cohort.models.cox import factor_designs, fit_cox_model, group_design
 from cohort.models.horizon import horizon_logistic
 from cohort.models.km import (
@@ -755,7 +757,14 @@ def write_outputs(
     forbid: Sequence[str | os.PathLike[str]] = (),
     report: bool = True,
 ) -> list[Path]:
-    """Write ``results.json`` and ``tables/<name>.csv`` atomically; then the HTML report.
+    """Write ``results.json``, ``tables/<name>.csv`` and the HTML report as one set.
+
+    Everything is first written into a staging directory inside ``out_dir`` (the HTML
+    report too, which takes the longest), and only then moved into place file by file
+    with :func:`os.replace`. An interrupted run therefore leaves either the previous
+    outputs or the complete new set (apart from the few milliseconds of the moves),
+    never new results beside an old report; the staging directory is removed in every
+    case.
 
     The report is written by the entry point ``html`` of the group
     ``cohort.report_writers`` (called as ``writer(result, out_dir)``) when one is
@@ -768,22 +777,34 @@ def write_outputs(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "tables").mkdir(exist_ok=True)
-    written = []
-    target = out / "results.json"
-    with atomic_write(target, "w") as fh:
-        json.dump(_jsonable(result.results), fh, indent=2, allow_nan=False)
-        fh.write("\n")
-    written.append(target)
-    for name, df in sorted(result.tables.items()):
-        path = out / "tables" / f"{name}.csv"
-        write_table(df, path, forbid=forbid)
-        written.append(path)
-    if report:
-        for ep in entry_points(group="cohort.report_writers"):
-            if ep.name == "html":
-                ep.load()(result, out)
-    return written
+    stage = Path(tempfile.mkdtemp(prefix=".cohort-staging.", dir=out))
+    try:
+        (stage / "tables").mkdir()
+        staged = [Path("results.json")]
+        with atomic_write(stage / "results.json", "w") as fh:
+            json.dump(_jsonable(result.results), fh, indent=2, allow_nan=False)
+            fh.write("\n")
+        for name, df in sorted(result.tables.items()):
+            rel = Path("tables") / f"{name}.csv"
+            write_table(df, stage / rel)
+            staged.append(rel)
+        report_files: list[Path] = []
+        if report:
+            for ep in entry_points(group="cohort.report_writers"):
+                if ep.name == "html":
+                    before = {p.relative_to(stage) for p in stage.rglob("*") if p.is_file()}
+                    ep.load()(result, stage)
+                    report_files = sorted(p.relative_to(stage) for p in stage.rglob("*")
+                                          if p.is_file() and p.relative_to(stage) not in before)
+        # check every destination before moving anything, then publish the set
+        for rel in [*staged, *report_files]:
+            refuse_input_overwrite(out / rel, forbid)
+        (out / "tables").mkdir(exist_ok=True)
+        for rel in [*staged, *report_files]:
+            os.replace(stage / rel, out / rel)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [out / rel for rel in staged]
 
 
 def _jsonable(obj: Any) -> Any:
