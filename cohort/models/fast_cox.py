@@ -55,6 +55,7 @@ import scipy.stats
 from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import ThreadpoolController
 
+from cohort._checks import check_time_event
 from cohort._numba import jit_kernel
 from cohort.errors import CohortInputError, ConvergenceWarning, describe_rows
 
@@ -729,18 +730,7 @@ def _prepare(
         raise CohortInputError(
             f"X must be numeric ({exc}). Encode categorical columns as indicators first."
         ) from exc
-    bad = np.flatnonzero(~np.isfinite(t))
-    if bad.size:
-        raise CohortInputError(
-            f"time has missing or non-finite values in {describe_rows(bad)}. "
-            "Drop or correct those rows before fitting."
-        )
-    bad = np.flatnonzero(~np.isin(ev, (0.0, 1.0)))
-    if bad.size:
-        raise CohortInputError(
-            f"event must be 0 (censored) or 1 (death); other values in {describe_rows(bad)}. "
-            "Recode the event column."
-        )
+    check_time_event(t, ev, "fitting")
     # one pass over X (a per-column reduction over an (n, p) array is 10x slower)
     finite_cols = np.ones(xa.shape[1], bool) if np.isfinite(xa).all() else np.isfinite(
         xa

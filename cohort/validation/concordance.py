@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cohort._checks import check_time_event
 from cohort._numba import jit_kernel
 from cohort.errors import CohortInputError, describe_rows
 
@@ -159,18 +160,7 @@ def _check_inputs(
         raise CohortInputError(
             f"time, event and risk must be numeric ({exc}). Convert the columns to numbers."
         ) from exc
-    bad = np.flatnonzero(~np.isfinite(t))
-    if bad.size:
-        raise CohortInputError(
-            f"time has missing or non-finite values in {describe_rows(bad)}. "
-            "Drop or correct those rows before computing the C-index."
-        )
-    bad = np.flatnonzero((ef != 0.0) & (ef != 1.0))
-    if bad.size:
-        raise CohortInputError(
-            f"event must be 0 (censored) or 1 (death); other values in {describe_rows(bad)}. "
-            "Recode the event column."
-        )
+    check_time_event(t, ef, "computing the C-index")
     bad = np.flatnonzero(np.isnan(r))
     if bad.size:
         raise CohortInputError(
