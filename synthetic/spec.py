@@ -376,31 +376,27 @@ def _row_table(
             raise SpecError(f"spec entry '{entry}' is missing. Give a probability table for it.")
         if not isinstance(row, Mapping):
             raise SpecError(f"spec entry '{entry}' must be a table of probabilities.")
-        bad = [k for k in row if k not in cols]
-        if bad:
-            raise SpecError(
-                f"spec entry '{entry}' names unknown categories {bad}. Allowed: {', '.join(cols)}."
-            )
-        p = np.array([_nonnegative(f"{entry}.{c}", row.get(c, 0.0)) for c in cols])
-        if abs(p.sum() - 1.0) > 1e-6:
-            raise SpecError(
-                f"spec entry '{entry}': the probabilities sum to {p.sum():g}, not 1. Fix them."
-            )
-        out[i] = p / p.sum()
+        out[i] = _probabilities(row, entry, cols)
     return out
 
 
-def _probability_row(raw: Mapping[str, Any], path: str, cols: tuple[str, ...]) -> np.ndarray:
-    values = _sourced_values(raw, path)
+def _probabilities(values: Mapping[str, Any], entry: str, cols: tuple[str, ...]) -> np.ndarray:
+    """Probabilities of ``cols`` from ``values`` (absent = 0), checked to sum to 1."""
     bad = [k for k in values if k not in cols]
     if bad:
         raise SpecError(
-            f"spec entry '{path}' names unknown categories {bad}. Allowed: {', '.join(cols)}."
+            f"spec entry '{entry}' names unknown categories {bad}. Allowed: {', '.join(cols)}."
         )
-    p = np.array([_nonnegative(f"{path}.{c}", values.get(c, 0.0)) for c in cols])
+    p = np.array([_nonnegative(f"{entry}.{c}", values.get(c, 0.0)) for c in cols])
     if abs(p.sum() - 1.0) > 1e-6:
-        raise SpecError(f"spec entry '{path}': the probabilities sum to {p.sum():g}, not 1.")
+        raise SpecError(
+            f"spec entry '{entry}': the probabilities sum to {p.sum():g}, not 1. Fix them."
+        )
     return p / p.sum()
+
+
+def _probability_row(raw: Mapping[str, Any], path: str, cols: tuple[str, ...]) -> np.ndarray:
+    return _probabilities(_sourced_values(raw, path), path, cols)
 
 
 def _percent(entry: str, value: Any) -> float:
