@@ -217,22 +217,13 @@ def kaplan_meier(
     Kaplan EL, Meier P. J Am Stat Assoc 1958;53:457-481. Greenwood M. The natural
     duration of cancer. Rep Public Health Med Subj 1926;33:1-26.
     """
-    t, e = _as_arrays(time, event)
     if groups is None:
+        t, e = _as_arrays(time, event)
         labels = np.full(len(t), OVERALL, dtype=object)
         order: list[str] = [OVERALL]
     else:
-        g = pd.Series(np.asarray(groups, dtype=object), dtype=object)
-        keep = g.notna().to_numpy()
-        t, e = t[keep], e[keep]
-        labels = g[keep].astype(str).to_numpy(dtype=object)
-        present = set(labels)
-        order = (
-            [str(x) for x in group_order if str(x) in present]
-            if group_order is not None
-            else sorted(present)
-        )
-        unknown = present - set(order)
+        t, e, labels, order = _clean_groups(time, event, groups, group_order)
+        unknown = set(labels) - set(order)
         if unknown:
             raise ValueError(f"group labels {sorted(unknown)} are not in group_order")
     rt: Sequence[float] = (
